@@ -1,0 +1,30 @@
+package org.lotusia.libp2p.host;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import org.lotusia.libp2p.muxer.StreamChannel;
+
+/** Test protocol: echoes every byte, half-closes when the peer does. */
+final class EchoHandler extends ChannelInboundHandlerAdapter {
+    static final String PROTOCOL = "/test/echo/1.0.0";
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ctx.write(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownReadComplete) {
+            ctx.flush();
+            ((StreamChannel) ctx.channel()).closeWrite();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+}

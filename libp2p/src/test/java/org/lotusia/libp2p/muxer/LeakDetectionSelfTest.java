@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+package org.lotusia.libp2p.muxer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+
+import org.junit.jupiter.api.Test;
+import org.lotusia.libp2p.testing.LeakDetectionExtension;
+
+/** Proves that {@link LeakDetectionExtension} sees a leak, so a green muxer suite means leak-free. */
+class LeakDetectionSelfTest {
+
+    @Test
+    void reportsAnUnreleasedBuffer() {
+        LeakDetectionExtension.collect();
+        leak();
+        assertThat(LeakDetectionExtension.collect()).anySatisfy(l -> assertThat(l).contains("leak"));
+    }
+
+    private static void leak() {
+        ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(64);
+        buf.writeLong(42);
+        // dropped without release()
+    }
+}
