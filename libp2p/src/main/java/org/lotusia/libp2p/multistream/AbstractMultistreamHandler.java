@@ -212,6 +212,9 @@ abstract class AbstractMultistreamHandler extends ChannelInboundHandlerAdapter {
      */
     final void succeed(String protocol) {
         flushQueued();
+        if (state != State.NEGOTIATING) {
+            return; // the write failed synchronously and the negotiation was failed
+        }
         state = State.SUCCEEDED;
         cancelTimeout();
         ByteBuf leftover = cumulation;

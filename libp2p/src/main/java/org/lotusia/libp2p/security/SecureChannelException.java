@@ -17,7 +17,9 @@ public class SecureChannelException extends Libp2pException {
         /** A frame was too short to hold an authentication tag, or otherwise not a valid frame. */
         MALFORMED_FRAME,
         /** The 64-bit message counter of one direction is used up; the session must be re-established. */
-        NONCE_EXHAUSTED
+        NONCE_EXHAUSTED,
+        /** A local failure (for example the crypto provider broke); not the remote's fault. */
+        INTERNAL_ERROR
     }
 
     private final Reason reason;

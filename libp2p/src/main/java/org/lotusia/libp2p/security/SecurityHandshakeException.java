@@ -25,7 +25,9 @@ public class SecurityHandshakeException extends Libp2pException {
         /** The handshake did not finish within the configured time. */
         TIMEOUT,
         /** The connection closed (or failed) before the handshake finished. */
-        CONNECTION_CLOSED
+        CONNECTION_CLOSED,
+        /** A local failure (for example the crypto provider broke); not the remote's fault. */
+        INTERNAL_ERROR
     }
 
     private final Reason reason;

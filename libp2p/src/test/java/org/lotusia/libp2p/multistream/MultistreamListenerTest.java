@@ -3,6 +3,8 @@ package org.lotusia.libp2p.multistream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.lotusia.libp2p.testing.LeakDetectionExtension;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -340,6 +343,25 @@ class MultistreamListenerTest {
         feed(concat(Arrays.copyOfRange(HEADER, 3, HEADER.length), NOISE));
         assertThat(l.selected()).isCompletedWithValue("/noise");
         assertThat(reads[0]).as("no more reads once the protocol handler owns the channel").isEqualTo(2);
+    }
+
+    @Test
+    void failedReplyWriteFailsTheNegotiation() {
+        ch.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ReferenceCountUtil.release(msg);
+                promise.setFailure(new IOException("broken pipe"));
+            }
+        });
+        MultistreamListener l = install("/noise");
+        feed(concat(HEADER, NOISE, ascii("leftover")));
+        MultistreamException e = failure(l.selected());
+        assertThat(e.reason()).isEqualTo(MultistreamException.Reason.WRITE_FAILED);
+        assertThat(e.getCause()).hasMessage("broken pipe");
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(cap.received()).isEmpty();
+        assertThat(cap.events).isEmpty();
     }
 
     @Test

@@ -30,12 +30,11 @@ public abstract class StreamMuxerContractTest {
     protected static final long WAIT_SECONDS = 10;
 
     /** A connected client/server pair of sessions; closing it releases every resource. */
-    protected interface MuxedPair extends AutoCloseable {
+    protected interface MuxedPair {
         StreamMuxerSession client();
 
         StreamMuxerSession server();
 
-        @Override
         void close() throws Exception;
     }
 

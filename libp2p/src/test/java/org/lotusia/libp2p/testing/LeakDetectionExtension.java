@@ -21,8 +21,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * being released.
  *
  * <p>Use with {@code @ExtendWith(LeakDetectionExtension.class)}. The build runs tests with
- * {@code -Dio.netty.leakDetection.level=paranoid}, so every buffer is tracked; this extension also sets
- * that level. It subscribes to the ByteBuf leak detector (a listener, so normal leak logging still
+ * {@code -Dio.netty.leakDetection.level=paranoid}, so every buffer is tracked; this extension sets that
+ * level too unless the property chooses another one (e.g. {@code disabled} for a quick timing run). It subscribes to the ByteBuf leak detector (a listener, so normal leak logging still
  * happens) and after each test forces a few GC rounds, makes the detector drain its reference queue, and
  * fails the test with the access records of any leak found.
  *
@@ -36,7 +36,9 @@ public final class LeakDetectionExtension implements BeforeEachCallback, AfterEa
     private static final int GC_ROUNDS = 4;
 
     private static boolean install() {
-        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+        }
         try {
             Field f = AbstractByteBuf.class.getDeclaredField("leakDetector");
             f.setAccessible(true);

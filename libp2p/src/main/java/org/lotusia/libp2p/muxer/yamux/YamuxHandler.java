@@ -20,7 +20,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -30,7 +29,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.lotusia.libp2p.muxer.MuxerException;
@@ -80,7 +78,6 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
     private final ArrayDeque<YamuxStreamChannel> deliveryQueue = new ArrayDeque<>();
     private final ArrayDeque<YamuxStreamChannel> blockedStreams = new ArrayDeque<>();
     private final ArrayDeque<PendingOpen> pendingOpens = new ArrayDeque<>();
-    private final IntObjectHashMap<PendingPing> pings = new IntObjectHashMap<>();
     private final YamuxFrameDecoder decoder;
     private final FrameSink sink = new FrameSink();
 
@@ -102,11 +99,7 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
     private boolean resumeScheduled;
     private int controlFramesWhileUnwritable;
     private long bytesRead;
-    private int nextPingId;
-    private int userPings;
-    private boolean keepAliveInFlight;
-    private long rttNanos;
-    private ScheduledFuture<?> keepAliveTimer;
+    private YamuxPinger pinger;
 
     private volatile int streamCountView;
     private volatile boolean openView = true;
@@ -162,14 +155,10 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
     public CompletableFuture<Duration> ping() {
         CompletableFuture<Duration> future = new CompletableFuture<>();
         runOnLoop(future, () -> {
-            if (closed) {
-                future.completeExceptionally(new MuxerException("session is closed"));
-            } else if (userPings >= config.maxOutstandingPings()) {
-                future.completeExceptionally(new MuxerException("too many pings in flight ("
-                        + config.maxOutstandingPings() + ")"));
+            if (closed || !started) {
+                future.completeExceptionally(new MuxerException("session is " + (closed ? "closed" : "not active")));
             } else {
-                userPings++;
-                sendPing(future, false);
+                pinger.userPing(future);
                 requestFlush();
             }
         });
@@ -211,7 +200,16 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
 
     /** Returns the smoothed ping round-trip time in nanoseconds, 0 before the first answer. */
     public long rttNanos() {
-        return rttNanos;
+        return pinger == null ? 0 : pinger.rttNanos();
+    }
+
+    /**
+     * Returns the smallest ping round trip seen, in nanoseconds (0 before the first answer). Window
+     * auto-tuning uses it: pings queued behind bulk data measure the queue, not the path, and tuning on
+     * them would grow windows (and the queue) without need.
+     */
+    long minRttNanos() {
+        return pinger == null ? 0 : pinger.minRttNanos();
     }
 
     // ---- pipeline events ----------------------------------------------------------------------------
@@ -439,18 +437,9 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
         if ((flags & FLAG_SYN) != 0) {
             writeControl(TYPE_PING, FLAG_ACK, 0, value);
             requestFlush();
-        } else if ((flags & FLAG_ACK) != 0) {
-            PendingPing p = pings.remove(value);
-            if (p == null) {
-                log.debug("{} ignoring answer to unknown ping {}", ctx.channel(), Integer.toUnsignedString(value));
-                return;
-            }
-            p.finish();
-            long sample = Math.max(1, nanoTime() - p.sentNanos);
-            rttNanos = rttNanos == 0 ? sample : (rttNanos * 7 + sample) / 8;
-            if (p.future != null) {
-                p.future.complete(Duration.ofNanos(sample));
-            }
+        } else if ((flags & FLAG_ACK) != 0 && (pinger == null || !pinger.onAnswer(value))) {
+            // js treats this as a protocol error; tolerating it costs nothing.
+            log.debug("{} ignoring answer to unknown ping {}", ctx.channel(), Integer.toUnsignedString(value));
         }
     }
 
@@ -695,81 +684,19 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
             return;
         }
         started = true;
-        // Like js, ping at once: the answer gives the round-trip time that window auto-tuning needs.
-        keepAliveInFlight = true;
-        sendPing(null, true);
-        requestFlush();
-        long interval = config.keepAliveInterval().toNanos();
-        if (interval > 0) {
-            keepAliveTimer = ctx.executor().scheduleAtFixedRate(this::keepAlive, interval, interval,
-                    TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void keepAlive() {
-        if (closed || keepAliveInFlight) {
-            return;
-        }
-        keepAliveInFlight = true;
-        sendPing(null, true);
+        pinger = new YamuxPinger(this, ctx.executor());
+        pinger.start();
         requestFlush();
     }
 
-    private void sendPing(CompletableFuture<Duration> future, boolean keepAlive) {
-        int id = nextPingId++;
-        PendingPing p = new PendingPing(id, future, keepAlive, nanoTime(), bytesRead);
-        pings.put(id, p);
-        writeControl(TYPE_PING, FLAG_SYN, 0, id);
-        p.timeout = ctx.executor().schedule(() -> pingTimedOut(p), config.pingTimeout().toNanos(),
-                TimeUnit.NANOSECONDS);
+    long bytesRead() {
+        return bytesRead;
     }
 
-    private void pingTimedOut(PendingPing p) {
-        if (closed || pings.get(p.id) != p) {
-            return;
-        }
-        if (bytesRead != p.bytesReadMark) {
-            // The peer is sending, so it is alive; the answer is just queued behind its data.
-            p.bytesReadMark = bytesRead;
-            p.timeout = ctx.executor().schedule(() -> pingTimedOut(p), config.pingTimeout().toNanos(),
-                    TimeUnit.NANOSECONDS);
-            return;
-        }
-        pings.remove(p.id);
-        p.finish();
-        if (p.future != null) {
-            p.future.completeExceptionally(new MuxerException("ping timed out"));
-        }
+    /** A ping went unanswered for a whole timeout with nothing received meanwhile: the peer is gone. */
+    void pingLost() {
         log.debug("{} closing connection: ping unanswered for {}", ctx.channel(), config.pingTimeout());
         failSession(new YamuxException(GoAwayCode.INTERNAL_ERROR, "ping unanswered for " + config.pingTimeout()));
-    }
-
-    private final class PendingPing {
-        final int id;
-        final CompletableFuture<Duration> future;
-        final boolean keepAlive;
-        final long sentNanos;
-        long bytesReadMark;
-        ScheduledFuture<?> timeout;
-
-        PendingPing(int id, CompletableFuture<Duration> future, boolean keepAlive, long sentNanos, long mark) {
-            this.id = id;
-            this.future = future;
-            this.keepAlive = keepAlive;
-            this.sentNanos = sentNanos;
-            this.bytesReadMark = mark;
-        }
-
-        void finish() {
-            if (timeout != null) {
-                timeout.cancel(false);
-            }
-            if (keepAlive) {
-                keepAliveInFlight = false;
-            } else {
-                userPings--;
-            }
-        }
     }
 
     private record PendingOpen(ChannelHandler initializer, CompletableFuture<StreamChannel> future) {
@@ -803,18 +730,11 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
         closed = true;
         updateViews();
         decoder.stop();
-        if (keepAliveTimer != null) {
-            keepAliveTimer.cancel(false);
-        }
         MuxerException streamCause = cause instanceof MuxerException m ? m
                 : new MuxerException("connection closed", cause);
-        for (PendingPing p : new ArrayList<>(pings.values())) {
-            p.finish();
-            if (p.future != null) {
-                p.future.completeExceptionally(streamCause);
-            }
+        if (pinger != null) {
+            pinger.close(streamCause);
         }
-        pings.clear();
         failPendingOpens(streamCause);
         for (YamuxStreamChannel s : new ArrayList<>(streams.values())) {
             s.onConnectionClosed(streamCause);
@@ -890,6 +810,6 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
     }
 
     void rttNanosForTest(long rtt) {
-        this.rttNanos = rtt;
+        pinger.setRttForTest(rtt);
     }
 }

@@ -91,10 +91,7 @@ public final class YamuxStreamChannel extends AbstractChannel implements StreamC
 
     private long sendWindow = YamuxConfig.SPEC_INITIAL_WINDOW;
 
-    private int recvWindow;
-    private long recvCredit = YamuxConfig.SPEC_INITIAL_WINDOW;
-    private long consumedUnacked;
-    private long lastWindowUpdateNanos;
+    private final YamuxReceiveWindow receive;
     private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>(4);
     private long inboundBytes;
     private boolean readRequested;
@@ -107,11 +104,9 @@ public final class YamuxStreamChannel extends AbstractChannel implements StreamC
         this.session = session;
         this.id = id;
         this.initiator = initiator;
-        this.config = new DefaultChannelConfig(this);
-        this.recvWindow = session.config().initialStreamWindow();
-        // The part of our window above the spec's 256 KiB is announced in the SYN/ACK frame.
-        this.recvCredit = recvWindow;
-        this.lastWindowUpdateNanos = session.nanoTime();
+        this.config = new StreamConfig();
+        // The part of the initial window above the spec's 256 KiB is announced in the SYN/ACK frame.
+        this.receive = new YamuxReceiveWindow(session.config().initialStreamWindow(), session.nanoTime());
     }
 
     @Override
@@ -204,11 +199,10 @@ public final class YamuxStreamChannel extends AbstractChannel implements StreamC
 
     /** Accounts for an incoming Data frame of {@code length} bytes against the receive window. */
     void onDataHeader(long length) {
-        if (length > recvCredit) {
+        if (!receive.receive(length)) {
             throw YamuxException.protocol("stream " + streamId() + " received " + length
-                    + " bytes with only " + recvCredit + " bytes of window left");
+                    + " bytes with only " + receive.credit() + " bytes of window left");
         }
-        recvCredit -= length;
     }
 
     /** Queues payload bytes for the pipeline; takes ownership of {@code chunk}. */
@@ -313,27 +307,13 @@ public final class YamuxStreamChannel extends AbstractChannel implements StreamC
         if (bytes == 0 || remoteFinReceived || reset || !open) {
             return;
         }
-        consumedUnacked += bytes;
-        if (consumedUnacked < recvWindow >>> 1) {
-            return;
-        }
-        long now = session.nanoTime();
         YamuxConfig cfg = session.config();
-        long grow = 0;
-        if (cfg.windowAutoTuning() && recvWindow < cfg.maxStreamWindow()) {
-            long rtt = session.rttNanos();
-            if (rtt > 0 && now - lastWindowUpdateNanos < 4 * rtt) {
-                int grown = (int) Math.min(2L * recvWindow, cfg.maxStreamWindow());
-                grow = grown - recvWindow;
-                recvWindow = grown;
-            }
+        int maxWindow = cfg.windowAutoTuning() ? cfg.maxStreamWindow() : receive.window();
+        long delta = receive.consumed(bytes, session.nanoTime(), session.minRttNanos(), maxWindow);
+        if (delta > 0) {
+            session.writeControl(TYPE_WINDOW_UPDATE, 0, id, (int) delta);
+            session.requestFlush();
         }
-        lastWindowUpdateNanos = now;
-        long delta = consumedUnacked + grow;
-        consumedUnacked = 0;
-        recvCredit += delta;
-        session.writeControl(TYPE_WINDOW_UPDATE, 0, id, (int) delta);
-        session.requestFlush();
     }
 
     private void releaseInbound() {
@@ -583,11 +563,11 @@ public final class YamuxStreamChannel extends AbstractChannel implements StreamC
     }
 
     long receiveCredit() {
-        return recvCredit;
+        return receive.credit();
     }
 
     int receiveWindow() {
-        return recvWindow;
+        return receive.window();
     }
 
     long bufferedInboundBytes() {
@@ -624,6 +604,22 @@ public final class YamuxStreamChannel extends AbstractChannel implements StreamC
     @Override
     protected void doDisconnect() {
         throw new UnsupportedOperationException("a stream cannot be disconnected, close it");
+    }
+
+    /** Channel config whose {@code setAutoRead(false)} also withdraws a read that is still pending. */
+    private final class StreamConfig extends DefaultChannelConfig {
+        StreamConfig() {
+            super(YamuxStreamChannel.this);
+        }
+
+        @Override
+        protected void autoReadCleared() {
+            if (!isRegistered() || eventLoop().inEventLoop()) {
+                readRequested = false;
+            } else {
+                eventLoop().execute(() -> readRequested = false);
+            }
+        }
     }
 
     private final class StreamUnsafe extends AbstractUnsafe {

@@ -200,6 +200,9 @@ public final class NoiseSecureChannelHandler extends ChannelDuplexHandler {
             processFrames(ctx);
         } catch (SecurityHandshakeException e) {
             fail(ctx, e);
+        } catch (RuntimeException e) {
+            fail(ctx, new SecurityHandshakeException(Reason.INTERNAL_ERROR,
+                    "Noise handshake failed locally (" + progress() + "): " + e, e));
         }
     }
 

@@ -121,6 +121,9 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
         } catch (SecureChannelException e) {
             fail(ctx, e);
             return;
+        } catch (RuntimeException e) {
+            fail(ctx, new SecureChannelException(Reason.INTERNAL_ERROR, "Noise transport decryption failed locally", e));
+            return;
         }
         if (cumulation != null) {
             if (!cumulation.isReadable()) {
@@ -241,9 +244,11 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
             ByteBuf frame;
             try {
                 frame = encrypt(ctx.alloc(), chunk);
-            } catch (SecureChannelException e) {
-                framePromise.setFailure(e);
-                fail(ctx, e);
+            } catch (RuntimeException e) {
+                SecureChannelException failure = e instanceof SecureChannelException sce ? sce
+                        : new SecureChannelException(Reason.INTERNAL_ERROR, "Noise transport encryption failed", e);
+                framePromise.setFailure(failure);
+                fail(ctx, failure);
                 return;
             } finally {
                 chunk.release();

@@ -79,8 +79,17 @@ class YamuxContractTest extends StreamMuxerContractTest {
 
         @Override
         public void close() throws Exception {
+            Channel serverChannel = server.connection();
             clientChannel.close().sync();
+            serverChannel.close().sync();
             listener.close().sync();
+            // channelInactive runs as a later task: let both loops drain before shutting down.
+            for (int i = 0; i < 3; i++) {
+                clientChannel.eventLoop().submit(() -> { }).sync();
+                serverChannel.eventLoop().submit(() -> { }).sync();
+            }
+            assertThat(client.isClosed()).isTrue();
+            assertThat(server.isClosed()).isTrue();
             group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
         }
     }
