@@ -14,12 +14,14 @@
 // (the "event" field follows the interop/js JSON-lines convention read by JsonLinesProcess).
 // Commands: dial {addr}, hangup {peer}, ping {peer}, echo {peer, bytes, streams}, halfclose {peer, bytes},
 //   reset {peer}, peerInfo {peer}, connections {peer?}, stats, perf {peer, upload, download} (if perf), stop.
-// Exits with 0 on `stop` or stdin EOF (after stopping the node). Logs go to stderr (DEBUG=libp2p:* for details).
+// Exits with 0 on `stop` or stdin EOF (after stopping the node). Logs go to stderr: DEBUG=libp2p:* in the
+// environment or the argument --debug=libp2p:* (what the Java side passes, -Dlotus.interop.jsDebug=...).
 // Everything listens and dials on 127.0.0.1 only.
 import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
 import { noise } from '@chainsafe/libp2p-noise'
 import { identify } from '@libp2p/identify'
+import { enable as enableLogs } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
@@ -27,6 +29,10 @@ import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { multiaddr } from 'multiaddr-13'
 import { packageVersions } from '../lib/util.mjs'
+
+// --debug=<namespaces> turns on @libp2p/logger output on stderr (like DEBUG=..., e.g. --debug='libp2p:*').
+const debugArg = process.argv.slice(2).find((a) => a.startsWith('--debug='))
+if (debugArg != null && debugArg.length > '--debug='.length) enableLogs(debugArg.slice('--debug='.length))
 
 const ECHO = '/test/echo/1.0.0'
 const RESET = '/test/reset/1.0.0'

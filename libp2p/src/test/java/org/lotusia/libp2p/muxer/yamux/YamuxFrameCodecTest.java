@@ -32,7 +32,7 @@ class YamuxFrameCodecTest {
     private static final HexFormat HEX = HexFormat.of();
 
     /** Collects decoder output as whole frames (payload chunks joined). */
-    private static final class Collector implements YamuxFrameDecoder.Sink {
+    static final class Collector implements YamuxFrameDecoder.Sink {
         final List<Frame> frames = new ArrayList<>();
         private int type;
         private int flags;
@@ -73,7 +73,7 @@ class YamuxFrameCodecTest {
         }
     }
 
-    private static List<Frame> decode(byte[] bytes, int... splits) {
+    static List<Frame> decode(byte[] bytes, int... splits) {
         YamuxFrameDecoder decoder = new YamuxFrameDecoder(16 << 20);
         Collector c = new Collector();
         try {
@@ -263,61 +263,5 @@ class YamuxFrameCodecTest {
         w.release();
         w.payload(Unpooled.copiedBuffer(new byte[] {1})); // dropped and released after release()
         w.release();
-    }
-
-    // ---- properties ---------------------------------------------------------------------------------
-
-    @Provide
-    Arbitrary<Frame> frames() {
-        Arbitrary<Integer> flags = Arbitraries.integers().between(0, 0xFFFF);
-        Arbitrary<Long> u32 = Arbitraries.longs().between(0, 0xFFFF_FFFFL);
-        Arbitrary<Long> stream = Arbitraries.longs().between(1, 0xFFFF_FFFFL);
-        Arbitrary<byte[]> payload = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
-        Arbitrary<Frame> data = Combinators.combine(flags, stream, payload).as((f, s, p) -> Frame.data(f, s, p));
-        Arbitrary<Frame> wu = Combinators.combine(flags, stream, u32).as(Frame::windowUpdate);
-        Arbitrary<Frame> ping = Combinators.combine(flags, u32).as(Frame::ping);
-        Arbitrary<Frame> goAway = u32.map(Frame::goAway);
-        return Arbitraries.oneOf(data, wu, ping, goAway);
-    }
-
-    @Property(tries = 300)
-    void decodesAnySequenceSplitAnywhere(@ForAll @Size(max = 12) List<@From("frames") Frame> frames,
-            @ForAll @Size(max = 8) List<@IntRange(min = 0, max = 10_000) Integer> cuts) {
-        byte[] wire = Frame.concat(frames.toArray(new Frame[0]));
-        int[] splits = cuts.stream().mapToInt(c -> c % (wire.length + 1)).sorted().distinct().toArray();
-        assertThat(decode(wire, splits)).isEqualTo(frames);
-    }
-
-    @Property(tries = 300)
-    void headerEncodeDecodeRoundTrip(@ForAll @IntRange(min = 0, max = 3) int type,
-            @ForAll @IntRange(min = 0, max = 0xFFFF) int flags,
-            @ForAll("u32") long streamId, @ForAll("u32") long length) {
-        YamuxFrameHeader h = new YamuxFrameHeader(type, flags, streamId, length);
-        ByteBuf buf = Unpooled.buffer(12);
-        h.encode(buf);
-        assertThat(buf.readableBytes()).isEqualTo(12);
-        assertThat(buf.getByte(0)).isZero();
-        assertThat(YamuxFrameHeader.decode(buf)).isEqualTo(h);
-        buf.release();
-    }
-
-    @Provide
-    Arbitrary<Long> u32() {
-        return Arbitraries.longs().between(0, 0xFFFF_FFFFL);
-    }
-
-    @Property(tries = 500)
-    void randomBytesEitherDecodeOrFailWithYamuxException(@ForAll @Size(max = 64) byte[] junk) {
-        YamuxFrameDecoder decoder = new YamuxFrameDecoder(1 << 20);
-        Collector c = new Collector();
-        ByteBuf in = Unpooled.wrappedBuffer(junk);
-        try {
-            decoder.decode(in, c);
-        } catch (YamuxException expected) {
-            assertThat(expected.code()).isEqualTo(GoAwayCode.PROTOCOL_ERROR);
-        } finally {
-            in.release();
-            c.release();
-        }
     }
 }
