@@ -15,12 +15,16 @@
 //       second per IP) is raised to --inbound-threshold (default 10000) so connection benchmarks need no pacing.
 //   perf.mjs --server-address HOST:PORT|MULTIADDR --upload-bytes N --download-bytes M [--runs R] [--warmup-runs W]
 //       One connection, W unreported then R reported exchanges, each on a new stream. One line per reported run:
-//       {"type":"final","timeSeconds":total,"uploadBytes":N,"downloadBytes":M,
-//        "uploadSeconds":stream open -> first downloaded byte,"downloadSeconds":first -> last downloaded byte}
+//       {"type":"final","timeSeconds":total,"uploadBytes":N,"downloadBytes":received,
+//        "uploadSeconds":stream open -> first downloaded byte,"downloadSeconds":first -> last downloaded byte,
+//        "cpuSeconds":CPU time (user + system) this process used during the run}
+//       If the server's EOF arrives before M bytes, that run's line also has "error" and the process exits with 3
+//       after the remaining runs (so a short read is reported with its timing instead of hiding the run).
 //   perf.mjs --connect-latency --server-address MULTIADDR [--count N] [--warmup W] [--gap-ms G]
 //       W unreported then N reported fresh connections: dial (TCP + Noise + Yamux), one ping round trip on a new
-//       stream, then close the connection and wait G ms. One line {"type":"connect","ms":...} per reported one,
-//       then {"type":"summary","count":N,"ms":[...]}.
+//       stream, then close the connection and wait G ms. One line {"type":"connect","ms":...,"dialMs":...} per
+//       reported one (dialMs: until dial() resolved, i.e. upgraded), then {"type":"summary","count":N,"ms":[...],
+//       "dialMs":[...]}.
 // Timings use process.hrtime (ns). Logs and errors go to stderr; exit code 1 on failure.
 import { noise } from '@chainsafe/libp2p-noise'
 import { identify } from '@libp2p/identify'
@@ -165,6 +169,7 @@ async function servePerf (stream) {
 }
 
 async function perfOnce (connection, uploadBytes, downloadBytes) {
+  const cpu0 = process.cpuUsage()
   const t0 = nowNs()
   const stream = await connection.newStream(PERF)
   let received = 0
@@ -180,16 +185,21 @@ async function perfOnce (connection, uploadBytes, downloadBytes) {
   await stream.close()
   await reading
   const t2 = nowNs()
-  if (received !== downloadBytes) throw new Error(`perf server sent ${received} of ${downloadBytes} bytes`)
+  const cpu = process.cpuUsage(cpu0)
   const t1 = firstByte ?? t2
-  return {
+  const result = {
     type: 'final',
     timeSeconds: seconds(t0, t2),
     uploadBytes,
-    downloadBytes,
+    downloadBytes: received,
     uploadSeconds: seconds(t0, t1),
-    downloadSeconds: seconds(t1, t2)
+    downloadSeconds: seconds(t1, t2),
+    cpuSeconds: (cpu.user + cpu.system) / 1e6
   }
+  if (received !== downloadBytes) {
+    result.error = `perf server sent ${received} of ${downloadBytes} bytes before EOF`
+  }
+  return result
 }
 
 async function perfClient (args) {
@@ -199,15 +209,21 @@ async function perfClient (args) {
   const runs = Number(args.runs ?? 1)
   const warmups = Number(args['warmup-runs'] ?? 0)
   const node = await createNode(null, 5)
+  let failed = false
   try {
     const connection = await node.dial(target)
     for (let i = 0; i < warmups + runs; i++) {
       const result = await perfOnce(connection, uploadBytes, downloadBytes)
+      if (result.error != null) {
+        failed = true
+        console.error(`run ${i}: ${result.error}`)
+      }
       if (i >= warmups) print(result)
     }
   } finally {
     await node.stop()
   }
+  return failed ? 3 : 0
 }
 
 async function connectLatency (args) {
@@ -217,20 +233,23 @@ async function connectLatency (args) {
   const gapMs = Number(args['gap-ms'] ?? 0)
   const node = await createNode(null, 5)
   const ms = []
+  const dialMs = []
   try {
     for (let i = 0; i < warmups + count; i++) {
       const t0 = nowNs()
       const connection = await node.dial(target, { force: true })
+      const dialled = nowNs()
       await node.services.ping.ping(connection.remotePeer)
       const t1 = nowNs()
       await connection.close()
       if (i >= warmups) {
         ms.push(Number(t1 - t0) / 1e6)
-        print({ type: 'connect', ms: ms[ms.length - 1] })
+        dialMs.push(Number(dialled - t0) / 1e6)
+        print({ type: 'connect', ms: ms[ms.length - 1], dialMs: dialMs[dialMs.length - 1] })
       }
       if (gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs))
     }
-    print({ type: 'summary', count, ms })
+    print({ type: 'summary', count, ms, dialMs })
   } finally {
     await node.stop()
   }
@@ -246,8 +265,7 @@ try {
     await connectLatency(args)
     process.exit(0)
   } else {
-    await perfClient(args)
-    process.exit(0)
+    process.exit(await perfClient(args))
   }
 } catch (err) {
   console.error(err?.stack ?? String(err))

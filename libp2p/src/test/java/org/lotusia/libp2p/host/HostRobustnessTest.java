@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.lotusia.libp2p.multiformats.Multiaddr;
 import org.lotusia.libp2p.transport.tcp.TcpAddresses;
+import org.lotusia.libp2p.testing.ByteCollector;
+import org.lotusia.libp2p.testing.EchoHandler;
 import org.lotusia.libp2p.testing.LeakDetectionExtension;
 
 import java.io.IOException;

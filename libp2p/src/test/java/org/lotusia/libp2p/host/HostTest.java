@@ -13,6 +13,8 @@ import org.lotusia.libp2p.protocols.identify.IdentifyService;
 import org.lotusia.libp2p.protocols.perf.PerfResult;
 import org.lotusia.libp2p.protocols.perf.PerfService;
 import org.lotusia.libp2p.protocols.ping.PingService;
+import org.lotusia.libp2p.testing.ByteCollector;
+import org.lotusia.libp2p.testing.EchoHandler;
 import org.lotusia.libp2p.testing.LeakDetectionExtension;
 
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package org.lotusia.libp2p.interop;
 
+import org.lotusia.libp2p.testing.EchoHandler;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -41,7 +43,7 @@ final class HostStreams {
             counters.echoStreams.incrementAndGet();
             counters.echoPeak.accumulateAndGet(counters.echoOpen.incrementAndGet(), Math::max);
             stream.channel().closeFuture().addListener(f -> counters.echoOpen.decrementAndGet());
-            stream.channel().pipeline().addLast(new Echo());
+            stream.channel().pipeline().addLast(new EchoHandler());
         }, echoLimit);
         host.setStreamHandler(RESET, stream -> stream.channel().pipeline().addLast(new ResetOnData(counters)), 64);
         ProtocolRegistry.Registration ping = host.protocols().find(PingService.PROTOCOL).orElseThrow();
@@ -52,27 +54,6 @@ final class HostStreams {
         return counters;
     }
 
-    /** Echoes every byte; half-closes once the peer has half-closed and everything was echoed. */
-    static final class Echo extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ctx.write(msg);
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof ChannelInputShutdownReadComplete) {
-                ctx.flush();
-                ((StreamChannel) ctx.channel()).closeWrite();
-            }
-            ctx.fireUserEventTriggered(evt);
-        }
-    }
 
     /** Resets the stream as soon as data arrives. */
     static final class ResetOnData extends ChannelInboundHandlerAdapter {
@@ -93,59 +74,4 @@ final class HostStreams {
         }
     }
 
-    /**
-     * Collects a stream's bytes. {@link #done} completes with everything once the peer half-closed (fails if the
-     * stream closes first); {@link #reached(int)} completes once at least that many bytes have arrived.
-     */
-    static final class Collector extends ChannelInboundHandlerAdapter {
-        final CompletableFuture<byte[]> done = new CompletableFuture<>();
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private volatile int threshold = Integer.MAX_VALUE;
-        private final CompletableFuture<Integer> reached = new CompletableFuture<>();
-
-        /** Completes (with the count so far) when at least {@code n} bytes have arrived. Call before data flows. */
-        CompletableFuture<Integer> reached(int n) {
-            threshold = n;
-            return reached;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf buf = (ByteBuf) msg;
-            try {
-                buf.readBytes(bytes, buf.readableBytes());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            } finally {
-                buf.release();
-            }
-            if (bytes.size() >= threshold) {
-                reached.complete(bytes.size());
-            }
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof ChannelInputShutdownReadComplete) {
-                done.complete(bytes.toByteArray());
-            }
-            ctx.fireUserEventTriggered(evt);
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            done.completeExceptionally(cause);
-            reached.completeExceptionally(cause);
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            StreamChannel stream = (StreamChannel) ctx.channel();
-            IllegalStateException e = new IllegalStateException("stream closed before the peer half-closed (reset: "
-                    + stream.isReset() + ", " + bytes.size() + " bytes received)");
-            done.completeExceptionally(e);
-            reached.completeExceptionally(e);
-            ctx.fireChannelInactive();
-        }
-    }
 }

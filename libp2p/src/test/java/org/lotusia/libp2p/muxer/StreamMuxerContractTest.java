@@ -4,15 +4,12 @@ package org.lotusia.libp2p.muxer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -57,21 +54,12 @@ public abstract class StreamMuxerContractTest {
         pairs.clear();
     }
 
-    protected static ByteBuf buf(byte[] bytes, int off, int len) {
-        ByteBuf b = PooledByteBufAllocator.DEFAULT.directBuffer(len);
-        b.writeBytes(bytes, off, len);
-        return b;
-    }
-
     protected static ByteBuf buf(String text) {
-        byte[] b = text.getBytes(StandardCharsets.UTF_8);
-        return buf(b, 0, b.length);
+        return StreamTestData.buf(text);
     }
 
     protected static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
+        return StreamTestData.random(n, seed);
     }
 
     protected static <T> T await(CompletableFuture<T> f) throws Exception {
@@ -93,15 +81,8 @@ public abstract class StreamMuxerContractTest {
         }
     }
 
-    /** Writes {@code data} in chunks and then half-closes, all on the stream's event loop. */
     protected static void writeAllAndFin(StreamChannel s, byte[] data, int chunk) {
-        s.eventLoop().execute(() -> {
-            for (int off = 0; off < data.length; off += chunk) {
-                s.write(buf(data, off, Math.min(chunk, data.length - off)));
-            }
-            s.flush();
-            s.closeWrite();
-        });
+        StreamTestData.writeAllAndFin(s, data, chunk);
     }
 
     private void echoRoundTrip(StreamMuxerSession opener) throws Exception {

@@ -4,30 +4,49 @@ package org.lotusia.libp2p.muxer.yamux;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 
 /**
- * Collects outgoing frames into one buffer per flush so the layer below (Noise) sees few, large writes.
+ * Collects outgoing frames and writes them to the connection in few, large writes, so the layer below
+ * (Noise) sees few messages and can fill its frames.
  *
  * <p>Headers are written back to back into a shared scratch buffer; consecutive control frames end up
- * in one contiguous slice, and a Data frame becomes two components (its header slice and the payload
- * buffers, which are never copied). The result is a plain buffer or a {@link CompositeByteBuf}.
+ * in one contiguous slice, and a Data frame becomes its header slice plus the payload buffers, which are
+ * never copied. The collected frames go out as one plain or {@link CompositeByteBuf} write when flushed,
+ * or earlier once 64 KiB are pending. While a read batch is being handled ({@link #batch(boolean)}),
+ * flush requests are deferred to its end.
  *
  * <p>Ownership: {@link #payload(ByteBuf)} takes over the buffer; {@link #take()} hands the collected
- * frames to the caller; {@link #release()} frees everything still held. Event-loop only.
+ * frames to the caller; {@link #release()} frees everything still held, after which frames are dropped
+ * (payloads released). Event-loop only.
  */
 final class YamuxFrameWriter {
+    /** Collected frames are handed to the connection once this many bytes are pending. */
+    static final int EARLY_WRITE_BYTES = 64 * 1024;
     private static final int HEADER_CHUNK = 1020; // 85 headers per allocation
 
     private final ByteBufAllocator alloc;
+    private final ChannelHandlerContext ctx;
     private ByteBuf headers;
     private int headerMark;
     private ByteBuf out;
     private CompositeByteBuf composite;
     private int pendingBytes;
     private boolean released;
+    private boolean batching;
+    private boolean flushPending;
+    private boolean flushing;
+    private boolean unflushedWrites;
+    private int controlFramesWhileUnwritable;
+
+    /** Creates a writer for {@code ctx}; {@code ctx} may be null when only {@link #take()} is used. */
+    YamuxFrameWriter(ByteBufAllocator alloc, ChannelHandlerContext ctx) {
+        this.alloc = alloc;
+        this.ctx = ctx;
+    }
 
     YamuxFrameWriter(ByteBufAllocator alloc) {
-        this.alloc = alloc;
+        this(alloc, null);
     }
 
     /** Appends a frame header; for a Data frame, {@link #payload} calls for {@code length} bytes follow. */
@@ -47,6 +66,20 @@ final class YamuxFrameWriter {
         pendingBytes += YamuxFrameHeader.LENGTH;
     }
 
+    /**
+     * Appends a frame without payload, counting it if the connection is not writable: a peer that
+     * makes us answer while it does not read is abusive (see {@link #controlFramesWhileUnwritable()}).
+     */
+    void control(int type, int flags, int streamId, int length) {
+        if (released) {
+            return;
+        }
+        if (ctx != null && !ctx.channel().isWritable()) {
+            controlFramesWhileUnwritable++;
+        }
+        header(type, flags, streamId, length);
+    }
+
     /** Appends payload bytes of the current Data frame; takes ownership of {@code part}. */
     void payload(ByteBuf part) {
         if (released) {
@@ -58,7 +91,64 @@ final class YamuxFrameWriter {
         append(part);
     }
 
-    /** Returns the number of bytes collected since the last {@link #take()}. */
+    /** Called after a whole Data frame was appended; hands large batches to the connection early. */
+    void frameWritten() {
+        if (pendingBytes >= EARLY_WRITE_BYTES) {
+            writeOut();
+        }
+    }
+
+    /** Starts or ends deferring flushes; returns the previous state. Ending does not flush by itself. */
+    boolean batch(boolean on) {
+        boolean previous = batching;
+        batching = on;
+        return previous;
+    }
+
+    /** Flushes now, or at the end of the current batch. */
+    void requestFlush() {
+        if (batching) {
+            flushPending = true;
+        } else {
+            flush();
+        }
+    }
+
+    /** Writes what is collected and flushes the connection (if anything was written). */
+    void flush() {
+        if (released || ctx == null) {
+            return;
+        }
+        if (flushing) {
+            flushPending = true;
+            return;
+        }
+        flushing = true;
+        try {
+            do {
+                flushPending = false;
+                writeOut();
+                if (unflushedWrites) {
+                    unflushedWrites = false;
+                    ctx.flush();
+                }
+            } while (flushPending && !released);
+        } finally {
+            flushing = false;
+        }
+    }
+
+    /** Returns the control frames queued while the connection was not writable. */
+    int controlFramesWhileUnwritable() {
+        return controlFramesWhileUnwritable;
+    }
+
+    /** The connection became writable again. */
+    void connectionWritable() {
+        controlFramesWhileUnwritable = 0;
+    }
+
+    /** Returns the number of bytes collected and not yet handed to the connection. */
     int pendingBytes() {
         return pendingBytes;
     }
@@ -86,6 +176,19 @@ final class YamuxFrameWriter {
         if (headers != null) {
             headers.release();
             headers = null;
+        }
+    }
+
+    private void writeOut() {
+        ByteBuf frames = take();
+        if (frames == null) {
+            return;
+        }
+        if (ctx.channel().isOpen()) {
+            ctx.write(frames, ctx.voidPromise());
+            unflushedWrites = true;
+        } else {
+            frames.release();
         }
     }
 

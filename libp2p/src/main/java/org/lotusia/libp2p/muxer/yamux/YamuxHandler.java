@@ -58,8 +58,14 @@ import org.slf4j.LoggerFactory;
  *   <li>Closing the connection channel sends GoAway(0) first. A protocol violation by the peer sends
  *       GoAway(1) and closes the connection. Every stream is closed with the connection.</li>
  *   <li>Frames queued while handling one read are written and flushed together at
- *       {@code channelReadComplete}.</li>
+ *       {@code channelReadComplete}, and inbound data reaches the streams then too: the handlers below
+ *       must forward {@code channelReadComplete} (decoders such as {@code ByteToMessageDecoder} do).</li>
+ *   <li>A GoAway(0) from the peer stops new outbound streams; existing streams and inbound streams go
+ *       on until the peer closes the connection. Any other GoAway code closes the connection.</li>
  * </ul>
+ *
+ * <p>Threads: every method of {@link StreamMuxerSession} may be called from any thread; everything
+ * else runs on the connection's event loop.
  */
 public final class YamuxHandler extends ChannelDuplexHandler implements StreamMuxerSession {
     /** The multistream-select protocol id. */
@@ -67,8 +73,6 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
 
     private static final Logger log = LoggerFactory.getLogger(YamuxHandler.class);
     private static final long MAX_STREAM_ID = 0xFFFF_FFFFL;
-    /** Collected frames are handed to the connection once this many bytes are pending. */
-    private static final int EARLY_WRITE_BYTES = 64 * 1024;
 
     private final boolean client;
     private final YamuxConfig config;
@@ -81,7 +85,7 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
     private final YamuxFrameDecoder decoder;
     private final FrameSink sink = new FrameSink();
 
-    private ChannelHandlerContext ctx;
+    private volatile ChannelHandlerContext ctx; // set once in handlerAdded; read by openStream() callers
     private YamuxFrameWriter writer;
     private long nextStreamId;
     private int inboundCount;
@@ -92,12 +96,7 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
     private boolean goAwaySent;
     private boolean remoteGoAway;
     private Throwable closeCause;
-    private boolean batching;
-    private boolean flushPending;
-    private boolean flushing;
-    private boolean unflushedWrites;
     private boolean resumeScheduled;
-    private int controlFramesWhileUnwritable;
     private long bytesRead;
     private YamuxPinger pinger;
 
@@ -124,8 +123,6 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
     public YamuxHandler(boolean client, ChannelHandler inboundStreamInitializer) {
         this(client, YamuxConfig.defaults(), inboundStreamInitializer);
     }
-
-    // ---- StreamMuxerSession -------------------------------------------------------------------------
 
     @Override
     public String protocolId() {
@@ -212,12 +209,10 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
         return pinger == null ? 0 : pinger.minRttNanos();
     }
 
-    // ---- pipeline events ----------------------------------------------------------------------------
-
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.writer = new YamuxFrameWriter(ctx.alloc());
+        this.writer = new YamuxFrameWriter(ctx.alloc(), ctx);
         ctx.channel().attr(SESSION).set(this);
         if (ctx.channel().isActive()) {
             start();
@@ -254,7 +249,7 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
                 return;
             }
             bytesRead += buf.readableBytes();
-            batching = true;
+            writer.batch(true);
             decoder.decode(buf, sink);
         } catch (YamuxException e) {
             log.debug("{} yamux protocol error: {}", ctx.channel(), e.getMessage());
@@ -262,9 +257,9 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
         } finally {
             buf.release();
         }
-        if (!closed && controlFramesWhileUnwritable > config.maxQueuedControlFrames()) {
+        if (!closed && writer.controlFramesWhileUnwritable() > config.maxQueuedControlFrames()) {
             failSession(new YamuxException(GoAwayCode.INTERNAL_ERROR, "peer does not read: "
-                    + controlFramesWhileUnwritable + " control frames queued on an unwritable connection"));
+                    + writer.controlFramesWhileUnwritable() + " control frames queued on an unwritable connection"));
         }
     }
 
@@ -277,7 +272,7 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
                 stream.deliver();
             }
         } finally {
-            batching = false;
+            writer.batch(false);
             flushNow();
         }
         ctx.fireChannelReadComplete();
@@ -286,7 +281,7 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
-            controlFramesWhileUnwritable = 0;
+            writer.connectionWritable();
             if (!resumeScheduled && !blockedStreams.isEmpty()) {
                 resumeScheduled = true;
                 ctx.executor().execute(this::resumeBlockedStreams);
@@ -315,27 +310,27 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
         ctx.close(promise);
     }
 
-    // ---- frames from the peer -----------------------------------------------------------------------
-
     private final class FrameSink implements YamuxFrameDecoder.Sink {
         private YamuxStreamChannel dataStream;
         private int dataFlags;
 
         @Override
         public boolean onFrame(int type, int flags, int streamId, int length) {
-            switch (type) {
-                case TYPE_DATA:
-                    return onDataHeader(flags, streamId, length);
-                case TYPE_WINDOW_UPDATE:
+            return switch (type) {
+                case TYPE_DATA -> onDataHeader(flags, streamId, length);
+                case TYPE_WINDOW_UPDATE -> {
                     onWindowUpdate(flags, streamId, length);
-                    return false;
-                case TYPE_PING:
+                    yield false;
+                }
+                case TYPE_PING -> {
                     onPing(flags, length);
-                    return false;
-                default:
+                    yield false;
+                }
+                default -> {
                     onGoAway(Integer.toUnsignedLong(length));
-                    return false;
-            }
+                    yield false;
+                }
+            };
         }
 
         private boolean onDataHeader(int flags, int streamId, int length) {
@@ -462,8 +457,6 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
         }
     }
 
-    // ---- streams ------------------------------------------------------------------------------------
-
     private void open0(ChannelHandler initializer, CompletableFuture<StreamChannel> future) {
         if (closed || goAwaySent || !ctx.channel().isActive()) {
             future.completeExceptionally(new MuxerException("session is closed"));
@@ -583,8 +576,7 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
         if (closed) {
             return;
         }
-        boolean outer = batching;
-        batching = true;
+        boolean outer = writer.batch(true);
         try {
             YamuxStreamChannel s;
             while (ctx.channel().isWritable() && (s = blockedStreams.poll()) != null) {
@@ -594,14 +586,12 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
                 }
             }
         } finally {
-            batching = outer;
+            writer.batch(outer);
         }
         if (!outer) {
             flushNow();
         }
     }
-
-    // ---- output -------------------------------------------------------------------------------------
 
     YamuxFrameWriter writer() {
         return writer;
@@ -613,71 +603,21 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
 
     /** Queues a control frame (no payload); it goes out with the next flush. */
     void writeControl(int type, int flags, int streamId, int length) {
-        if (closed) {
-            return;
-        }
-        if (!ctx.channel().isWritable()) {
-            controlFramesWhileUnwritable++;
-        }
-        writer.header(type, flags, streamId, length);
-    }
-
-    /** Called after a Data frame was queued; hands large batches to the connection early. */
-    void frameWritten() {
-        if (writer.pendingBytes() >= EARLY_WRITE_BYTES) {
-            writeOut();
-        }
+        writer.control(type, flags, streamId, length);
     }
 
     /** Flushes now, or at the end of the current read batch. */
     void requestFlush() {
-        if (closed) {
-            return;
-        }
-        if (batching) {
-            flushPending = true;
-        } else {
-            flushNow();
+        if (!closed) {
+            writer.requestFlush();
         }
     }
 
     private void flushNow() {
-        if (closed || ctx == null) {
-            return;
-        }
-        if (flushing) {
-            flushPending = true;
-            return;
-        }
-        flushing = true;
-        try {
-            do {
-                flushPending = false;
-                writeOut();
-                if (unflushedWrites) {
-                    unflushedWrites = false;
-                    ctx.flush();
-                }
-            } while (flushPending && !closed);
-        } finally {
-            flushing = false;
+        if (!closed && writer != null) {
+            writer.flush();
         }
     }
-
-    private void writeOut() {
-        ByteBuf frames = writer.take();
-        if (frames == null) {
-            return;
-        }
-        if (ctx.channel().isOpen()) {
-            ctx.write(frames, ctx.voidPromise());
-            unflushedWrites = true;
-        } else {
-            frames.release();
-        }
-    }
-
-    // ---- ping and keep-alive ------------------------------------------------------------------------
 
     private void start() {
         if (started || closed) {
@@ -701,8 +641,6 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
 
     private record PendingOpen(ChannelHandler initializer, CompletableFuture<StreamChannel> future) {
     }
-
-    // ---- session end --------------------------------------------------------------------------------
 
     /** Ends the session because of {@code e}: GoAway with its code, then close the connection. */
     private void failSession(YamuxException e) {
@@ -751,8 +689,6 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
         return closed;
     }
 
-    // ---- helpers ------------------------------------------------------------------------------------
-
     long nanoTime() {
         ChannelHandlerContext c = ctx;
         return c == null ? System.nanoTime() : c.executor().ticker().nanoTime();
@@ -790,8 +726,6 @@ public final class YamuxHandler extends ChannelDuplexHandler implements StreamMu
             future.completeExceptionally(new MuxerException("connection event loop is shut down", e));
         }
     }
-
-    // ---- test hooks ---------------------------------------------------------------------------------
 
     YamuxStreamChannel stream(long id) {
         return streams.get((int) id);

@@ -10,7 +10,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.AbstractChannel;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelId;
 import io.netty.channel.ChannelMetadata;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
@@ -53,7 +52,7 @@ import org.lotusia.libp2p.muxer.StreamResetException;
  *
  * <h2>Closing</h2>
  * <ul>
- *   <li>{@link #closeWrite()}: FIN after all earlier writes (piggybacked on the last Data frame).</li>
+ *   <li>{@link #closeWrite()}: FIN (a WindowUpdate frame, as js sends it) after all earlier writes.</li>
  *   <li>{@link #reset()}: RST; pending writes fail with {@link StreamResetException}, unread data is
  *       released.</li>
  *   <li>{@link #close()}: like closing a TCP socket. Writes not yet framed fail; if any were pending
@@ -73,17 +72,17 @@ public final class YamuxStreamChannel extends AbstractChannel implements StreamC
     private final int id;
     private final boolean initiator;
     private final ChannelConfig config;
-    private final FrameSizer sizer = new FrameSizer();
-    private final FrameSlicer slicer = new FrameSlicer();
+    private final YamuxDataFramer framer = new YamuxDataFramer();
 
-    private boolean open = true;
+    // Written on the event loop only; volatile where other threads read them through the API.
+    private volatile boolean open = true;
     private boolean closeAbortive;
     private boolean finRequested;
     private ChannelPromise finPromise;
-    private boolean outputShutdown;
+    private volatile boolean outputShutdown;
     private boolean remoteFinReceived;
-    private boolean inputShutdown;
-    private boolean reset;
+    private volatile boolean inputShutdown;
+    private volatile boolean reset;
     boolean awaitingAck;
     boolean queuedForDelivery;
     boolean blockedOnConnection;
@@ -100,7 +99,7 @@ public final class YamuxStreamChannel extends AbstractChannel implements StreamC
     private boolean rerunWrite;
 
     YamuxStreamChannel(YamuxHandler session, int id, boolean initiator) {
-        super(session.connection(), new StreamId(session.connection().id(), id));
+        super(session.connection(), new YamuxStreamId(session.connection().id(), id));
         this.session = session;
         this.id = id;
         this.initiator = initiator;
@@ -194,8 +193,6 @@ public final class YamuxStreamChannel extends AbstractChannel implements StreamC
         return "YamuxStream(" + parent().id().asShortText() + '/' + streamId()
                 + (initiator ? " out " : " in ") + state + ')';
     }
-
-    // ---- receive side, driven by YamuxHandler -------------------------------------------------------
 
     /** Accounts for an incoming Data frame of {@code length} bytes against the receive window. */
     void onDataHeader(long length) {
@@ -324,8 +321,6 @@ public final class YamuxStreamChannel extends AbstractChannel implements StreamC
         inboundBytes = 0;
     }
 
-    // ---- send side ----------------------------------------------------------------------------------
-
     @Override
     protected void doBeginRead() {
         if (!open) {
@@ -393,23 +388,17 @@ public final class YamuxStreamChannel extends AbstractChannel implements StreamC
                 session.blockedOnConnection(this);
                 break;
             }
-            sizer.reset((int) Math.min(sendWindow, maxFrame));
-            in.forEachFlushedMessage(sizer);
-            int length = sizer.total;
-            boolean fin = finRequested && !sizer.truncated;
-            writer.header(TYPE_DATA, fin ? FLAG_FIN : 0, id, length);
+            // FIN never rides on a Data frame: js (@libp2p/yamux 8) applies the flags before the payload
+            // and drops the data of a Data|FIN frame. It goes as WindowUpdate|FIN once the queue is empty.
+            int length = framer.nextFrameLength(in, (int) Math.min(sendWindow, maxFrame));
+            writer.header(TYPE_DATA, 0, id, length);
             // Hand over retained slices first and only then remove the bytes: removal runs user
             // callbacks (promises, writability) that may close this channel, and the frame must be whole.
-            slicer.reset(writer, length);
-            in.forEachFlushedMessage(slicer);
+            framer.appendPayload(in, writer, length);
             in.removeBytes(length);
             sendWindow -= length;
             wrote = true;
-            session.frameWritten();
-            if (fin) {
-                markOutputShutdown();
-                break;
-            }
+            writer.frameWritten();
         }
         return wrote;
     }
@@ -505,8 +494,6 @@ public final class YamuxStreamChannel extends AbstractChannel implements StreamC
         }
     }
 
-    // ---- closing ------------------------------------------------------------------------------------
-
     @Override
     protected void doClose() {
         if (!open) {
@@ -556,8 +543,6 @@ public final class YamuxStreamChannel extends AbstractChannel implements StreamC
         }
     }
 
-    // ---- test and diagnostics hooks -----------------------------------------------------------------
-
     long sendWindow() {
         return sendWindow;
     }
@@ -573,8 +558,6 @@ public final class YamuxStreamChannel extends AbstractChannel implements StreamC
     long bufferedInboundBytes() {
         return inboundBytes;
     }
-
-    // ---- AbstractChannel plumbing -------------------------------------------------------------------
 
     @Override
     protected AbstractUnsafe newUnsafe() {
@@ -647,109 +630,6 @@ public final class YamuxStreamChannel extends AbstractChannel implements StreamC
 
         void resume() {
             flush0();
-        }
-    }
-
-    /** Sums flushed bytes up to a frame's limit. */
-    private static final class FrameSizer implements ChannelOutboundBuffer.MessageProcessor {
-        int limit;
-        int total;
-        boolean truncated;
-
-        void reset(int limit) {
-            this.limit = limit;
-            this.total = 0;
-            this.truncated = false;
-        }
-
-        @Override
-        public boolean processMessage(Object msg) {
-            int readable = ((ByteBuf) msg).readableBytes();
-            int room = limit - total;
-            if (readable > room) {
-                total = limit;
-                truncated = true;
-                return false;
-            }
-            total += readable;
-            return true;
-        }
-    }
-
-    /** Hands {@code length} flushed bytes to the frame writer as retained buffers or slices. */
-    private static final class FrameSlicer implements ChannelOutboundBuffer.MessageProcessor {
-        private YamuxFrameWriter writer;
-        private int remaining;
-
-        void reset(YamuxFrameWriter writer, int length) {
-            this.writer = writer;
-            this.remaining = length;
-        }
-
-        @Override
-        public boolean processMessage(Object msg) {
-            if (remaining == 0) {
-                writer = null;
-                return false;
-            }
-            ByteBuf buf = (ByteBuf) msg;
-            int readable = buf.readableBytes();
-            int n = Math.min(readable, remaining);
-            if (n > 0) {
-                writer.payload(n == readable ? buf.retainedDuplicate() : buf.retainedSlice(buf.readerIndex(), n));
-                remaining -= n;
-            }
-            if (remaining == 0) {
-                writer = null;
-                return false;
-            }
-            return true;
-        }
-    }
-
-    /** A cheap channel id: the connection's id plus the stream id. */
-    private static final class StreamId implements ChannelId {
-        private static final long serialVersionUID = 1L;
-        private final ChannelId parent;
-        private final int stream;
-
-        StreamId(ChannelId parent, int stream) {
-            this.parent = parent;
-            this.stream = stream;
-        }
-
-        @Override
-        public String asShortText() {
-            return parent.asShortText() + '/' + Integer.toUnsignedString(stream);
-        }
-
-        @Override
-        public String asLongText() {
-            return parent.asLongText() + '/' + Integer.toUnsignedString(stream);
-        }
-
-        @Override
-        public int compareTo(ChannelId o) {
-            if (o instanceof StreamId other) {
-                int c = parent.compareTo(other.parent);
-                return c != 0 ? c : Integer.compareUnsigned(stream, other.stream);
-            }
-            return parent.compareTo(o);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof StreamId other && other.stream == stream && other.parent.equals(parent);
-        }
-
-        @Override
-        public int hashCode() {
-            return parent.hashCode() * 31 + stream;
-        }
-
-        @Override
-        public String toString() {
-            return asShortText();
         }
     }
 }

@@ -88,7 +88,7 @@ public final class NoiseHandshake {
         }
     }
 
-    private static List<String> validateLocalMuxers(List<String> muxers) {
+    static List<String> validateLocalMuxers(List<String> muxers) {
         List<String> copy = List.copyOf(Objects.requireNonNull(muxers, "localMuxers"));
         for (String m : copy) {
             if (m.isEmpty() || m.length() > MAX_MUXER_ID_LENGTH) {

@@ -73,6 +73,7 @@ public final class NoiseSecureChannelHandler extends ChannelDuplexHandler {
      * @param expectedRemote   the peer id we dialled, or null to accept any peer that authenticates
      * @param localMuxers      muxer ids to offer for early muxer negotiation, preferred first; empty = don't offer
      * @param handshakeTimeout how long the whole handshake may take before the connection is closed
+     * @throws IllegalArgumentException for an empty or over-long muxer id or a non-positive timeout
      */
     public NoiseSecureChannelHandler(boolean initiator, PrivateKey localKey, PeerId expectedRemote,
             List<String> localMuxers, Duration handshakeTimeout) {
@@ -86,7 +87,7 @@ public final class NoiseSecureChannelHandler extends ChannelDuplexHandler {
         this.initiator = initiator;
         this.identity = Objects.requireNonNull(identity, "identity");
         this.expectedRemote = expectedRemote;
-        this.localMuxers = List.copyOf(Objects.requireNonNull(localMuxers, "localMuxers"));
+        this.localMuxers = NoiseHandshake.validateLocalMuxers(localMuxers);
         if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
             throw new IllegalArgumentException("handshake timeout must be positive: " + handshakeTimeout);
         }
@@ -133,7 +134,7 @@ public final class NoiseSecureChannelHandler extends ChannelDuplexHandler {
             handshake = new NoiseHandshake(initiator, identity, localMuxers, expectedRemote, null,
                     aeadKind == null ? ChaChaPolyAead.newInstance() : ChaChaPolyAead.newInstance(aeadKind));
         } catch (RuntimeException e) {
-            fail(ctx, new SecurityHandshakeException(Reason.MALFORMED_MESSAGE,
+            fail(ctx, new SecurityHandshakeException(Reason.INTERNAL_ERROR,
                     "cannot start Noise handshake: " + e.getMessage(), e));
             return;
         }

@@ -88,6 +88,10 @@ public final class NoiseTransportCodec extends ChannelDuplexHandler {
     }
 
     private void shutdown(Throwable cause) {
+        if (!closed) {
+            sender.destroy();
+            receiver.destroy();
+        }
         closed = true;
         releaseCumulation();
         if (pending != null) {

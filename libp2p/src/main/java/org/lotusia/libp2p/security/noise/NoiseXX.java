@@ -11,9 +11,9 @@ import org.lotusia.libp2p.security.SecurityHandshakeException;
  * with arbitrary prologue and payloads so it can be checked against the standard test vectors. The libp2p rules
  * (payload contents, sizes) live in {@link NoiseHandshake}.
  * <pre>
- *   -> e
- *   <- e, ee, s, es
- *   -> s, se
+ *   -&gt; e
+ *   &lt;- e, ee, s, es
+ *   -&gt; s, se
  * </pre>
  * X25519 is BouncyCastle's low-level {@code rfc7748.X25519} (about 2x faster than the JDK's XDH here). An all-zero
  * DH result (low-order remote point) is rejected. Not thread-safe.

@@ -7,8 +7,6 @@ import static org.lotusia.libp2p.muxer.yamux.Frame.FIN;
 import static org.lotusia.libp2p.muxer.yamux.Frame.RST;
 import static org.lotusia.libp2p.muxer.yamux.Frame.SYN;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -338,7 +336,7 @@ class YamuxHandlerTest {
     }
 
     @Test
-    void finRidesOnTheLastDataFrameWhenDataWaitsForWindow() {
+    void finFollowsTheLastDataFrameAsWindowUpdateWhenDataWaitsForWindow() {
         start(true);
         StreamChannel s = peer.handler.openStream(RecordingStreamHandler.recorder()).join();
         s.writeAndFlush(TestBufs.pooled(new byte[WINDOW + 7]));
@@ -346,9 +344,12 @@ class YamuxHandlerTest {
         List<Frame> frames = peer.frames();
         assertThat(frames).noneMatch(f -> (f.flags() & FIN) != 0);
         assertThat(fin.isDone()).isFalse();
+        assertThat(s.isOutputShutdown()).isFalse();
         peer.send(Frame.windowUpdate(ACK, 1, 7));
-        assertThat(peer.frames()).containsExactly(Frame.data(FIN, 1, new byte[7]));
+        // Never Data|FIN: js drops the payload of such a frame.
+        assertThat(peer.frames()).containsExactly(Frame.data(0, 1, new byte[7]), Frame.windowUpdate(FIN, 1, 0));
         assertThat(fin.isSuccess()).isTrue();
+        assertThat(s.isOutputShutdown()).isTrue();
     }
 
     @Test
@@ -679,6 +680,41 @@ class YamuxHandlerTest {
         }
         peer.send(pings);
         assertThat(peer.channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void listenersSeeStreamsOpenAndClose() {
+        start(true);
+        List<String> events = new ArrayList<>();
+        StreamMuxerSession.Listener listener = new StreamMuxerSession.Listener() {
+            @Override
+            public void streamOpened(StreamMuxerSession session, StreamChannel stream) {
+                events.add("open " + stream.streamId());
+            }
+
+            @Override
+            public void streamClosed(StreamMuxerSession session, StreamChannel stream) {
+                events.add("closed " + stream.streamId());
+            }
+        };
+        peer.handler.addListener(listener);
+        peer.handler.addListener(new StreamMuxerSession.Listener() {
+            @Override
+            public void streamOpened(StreamMuxerSession session, StreamChannel stream) {
+                IllegalStateException e = new IllegalStateException("a broken listener must not break the session");
+                e.setStackTrace(new StackTraceElement[0]); // keep the expected WARN log short
+                throw e;
+            }
+        });
+        StreamChannel out = peer.handler.openStream(RecordingStreamHandler.recorder()).join();
+        peer.send(Frame.windowUpdate(SYN, 2, 0));
+        out.reset();
+        peer.send(Frame.windowUpdate(RST, 2, 0));
+        assertThat(events).containsExactly("open 1", "open 2", "closed 1", "closed 2");
+        peer.handler.removeListener(listener);
+        peer.handler.openStream(RecordingStreamHandler.recorder()).join();
+        assertThat(events).hasSize(4);
+        assertThat(peer.handler.streamCount()).isEqualTo(1);
     }
 
     @Test

@@ -1,13 +1,14 @@
-package org.lotusia.libp2p.host;
+package org.lotusia.libp2p.testing;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import org.lotusia.libp2p.muxer.StreamChannel;
 
-/** Test protocol: echoes every byte, half-closes when the peer does. */
-final class EchoHandler extends ChannelInboundHandlerAdapter {
-    static final String PROTOCOL = "/test/echo/1.0.0";
+/** Test protocol handler: echoes every byte and half-closes when the peer does. */
+public final class EchoHandler extends ChannelInboundHandlerAdapter {
+    /** The protocol id the tests serve it on. */
+    public static final String PROTOCOL = "/test/echo/1.0.0";
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
