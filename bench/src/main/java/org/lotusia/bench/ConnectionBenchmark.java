@@ -29,30 +29,37 @@ import org.lotusia.libp2p.security.noise.ChaChaPolyAead;
 
 /**
  * Java against js-libp2p on loopback, in one run: perf throughput and connection establishment latency for all four
- * dialer/listener pairs, next to this JVM's single-core ChaCha20-Poly1305 rate.
+ * dialer/listener pairs, next to this JVM's single-core ChaCha20-Poly1305 rate, with the target ratios.
  *
  * <p>Every pair runs as two processes: this process is the Java client; a child JVM ({@link JavaPeer}, same java
  * binary and class path) is the Java server; {@code interop/js/bench/perf.mjs} provides the js server and the js
  * clients (Node 22, the pinned js-libp2p 3.1.0 stack: TCP + Noise + Yamux + identify + ping). The js server's
- * inbound connection rate limit (5 per second per IP by default) is raised, so connection latency runs are not
+ * inbound connection rate limit (5 per second per IP by default) is raised to 10,000, so connection runs are not
  * paced by it; every run, js or Java, leaves the same gap between connections.
  *
  * <ul>
- *   <li>Perf: one connection, then W warm-up and R measured {@code /perf/1.0.0} exchanges on new streams, each
- *       uploading and downloading S MiB. Throughput = (upload + download bytes) / time from opening the stream to
- *       the last downloaded byte; the median run is reported (and upload/download phases separately: stream open
- *       to the first downloaded byte, first to last downloaded byte).</li>
- *   <li>Establishment: W warm-up then N fresh connections: dial (TCP, multistream, Noise XX, Yamux), open a ping
- *       stream and complete one 32-byte round trip; close the connection, wait the gap. Median and p95.</li>
  *   <li>AEAD: the raw JDK {@code ChaCha20-Poly1305} cipher on 65,519-byte frames (one full Noise message), seal and
  *       open, one thread, timed loops after warm-up; plus our wrapper in the implementation this JVM chose.</li>
+ *   <li>JIT warm-up: Java client and server exchange perf data and connections until their C1/C2 compiler threads
+ *       go quiet (see {@link #warmUpJava}); on 2 CPUs, C2 otherwise competes with the first measured runs.</li>
+ *   <li>Perf: one connection, then W warm-up and R measured {@code /perf/1.0.0} exchanges on new streams, each
+ *       uploading and downloading S MiB. Throughput = (upload + download bytes) / time from opening the stream to
+ *       the last downloaded byte; the median run is reported, with the upload/download phases (stream open to first
+ *       downloaded byte, first to last downloaded byte), CPU seconds per run of client and server (from /proc and
+ *       the js client's own process.cpuUsage) and bytes per CPU second, which depends much less than wall time on
+ *       what else the machine runs.</li>
+ *   <li>Establishment: W warm-up then N fresh connections: dial (TCP, multistream, Noise XX, Yamux), open a ping
+ *       stream and complete one 32-byte round trip; close the connection, wait the gap. Median and p95, and the
+ *       median of the dial alone.</li>
  * </ul>
- * Output: a table on stdout and {@code bench/target/connection-bench.json} (see {@code --out}).
+ * Output: a table on stdout and {@code bench/target/connection-bench.json} ({@code --out}); children's stderr in
+ * {@code connection-bench-logs/} next to it.
  *
  * <pre>
  *   java -cp lotus-p2p-bench.jar org.lotusia.bench.ConnectionBenchmark --node PATH/node --js-script PATH/perf.mjs
  *        [--size-mib 256] [--runs 3] [--warmup-runs 1] [--connections 50] [--connection-warmup 20] [--gap-ms 20]
- *        [--aead-seconds 2] [--out FILE] [--log-dir DIR] [--skip-js]
+ *        [--aead-seconds 2] [--jit-warmup-seconds 45] [--out FILE] [--log-dir DIR]
+ *        [--skip-js] [--skip-perf] [--skip-connect] [--java-dial-with-peer-id]
  * </pre>
  * Child JVM options: this JVM's {@code -X}, {@code -XX:+Use...GC}, {@code --enable-native-access},
  * {@code --sun-misc-unsafe-memory-access} and {@code -Dlotus.*} options, plus {@code $BENCH_SERVER_JAVA_OPTS}
@@ -87,7 +94,8 @@ public final class ConnectionBenchmark {
     /** Command-line settings. */
     record Options(String node, String jsScript, long sizeBytes, int runs, int warmupRuns, int connections,
                    int connectionWarmup, int gapMs, double aeadSeconds, Path out, Path logDir, boolean skipJs,
-                   boolean skipPerf, boolean skipConnect, double jitWarmupSeconds) {
+                   boolean skipPerf, boolean skipConnect, double jitWarmupSeconds,
+                   boolean dialWithPeerId) {
         static Options parse(String[] args) {
             String node = null;
             String script = null;
@@ -104,6 +112,7 @@ public final class ConnectionBenchmark {
             boolean skipPerf = false;
             boolean skipConnect = false;
             double jitWarmup = 45;
+            boolean dialWithPeerId = false;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -122,6 +131,7 @@ public final class ConnectionBenchmark {
                     case "--skip-perf" -> skipPerf = true;
                     case "--skip-connect" -> skipConnect = true;
                     case "--jit-warmup-seconds" -> jitWarmup = Double.parseDouble(args[++i]);
+                    case "--java-dial-with-peer-id" -> dialWithPeerId = true;
                     default -> throw new IllegalArgumentException("unknown argument " + a);
                 }
             }
@@ -136,7 +146,7 @@ public final class ConnectionBenchmark {
                 logDir = parent.resolve("connection-bench-logs");
             }
             return new Options(node, script, size * MIB, runs, warmupRuns, connections, connectionWarmup, gap, aead,
-                    out, logDir, skipJs, skipPerf, skipConnect, jitWarmup);
+                    out, logDir, skipJs, skipPerf, skipConnect, jitWarmup, dialWithPeerId);
         }
     }
 
@@ -231,6 +241,8 @@ public final class ConnectionBenchmark {
         settings.put("connectionGapMs", options.gapMs);
         settings.put("processes", "every pair runs as two processes (client, server); Java client = this JVM,"
                 + " Java server = child JVM (same java and class path), js = Node processes running perf.mjs");
+        settings.put("javaDialAddress", options.dialWithPeerId ? "with /p2p/<id>"
+                : "without /p2p/<id> (works around the Host.connect pending-dial bug; see javaDialAddress)");
         settings.put("jsInboundConnectionThreshold", "raised to 10000/s on the js server (js default 5/s per IP)");
         report.put("settings", settings);
 
@@ -273,7 +285,9 @@ public final class ConnectionBenchmark {
         ratios.put("javaJavaOverJsJsThroughput", ratio(jj, ss, 3.0, true));
         ratios.put("javaJavaOverJdkAeadSeal", ratio(jj, gb(jdkSeal), 0.5, true));
         ratios.put("javaJavaOverJdkAeadOpen", ratio(jj, gb(jdkOpen), null, true));
-        ratios.put("javaJavaOverInUseAeadSeal", ratio(jj, gb(wrapperSeal), null, true));
+        ratios.put("javaJavaOverInUseAeadSeal", ratio(jj, gb(wrapperSeal), 0.5, true));
+        ratios.put("javaJavaOverJsJsBytesPerCpuSecond", ratio(cpuEfficiencyOf(perf, "java->java"),
+                cpuEfficiencyOf(perf, "js->js"), null, true));
         ratios.put("javaOverJsEstablishmentMedian", ratio(jLat, sLat, 0.5, false));
         report.put("ratios", ratios);
         report.put("finishedAt", Instant.now().toString());
@@ -289,6 +303,33 @@ public final class ConnectionBenchmark {
         System.out.println("load average at end: " + loadAverage());
         System.out.println("JSON: " + out.toAbsolutePath() + "   logs: " + options.logDir.toAbsolutePath());
         return ok ? 0 : 1;
+    }
+
+    /**
+     * The address the Java client dials. Without {@code --java-dial-with-peer-id} the {@code /p2p/<id>} suffix is
+     * dropped: {@code Host.connect} with a peer id goes through its per-peer dial de-duplication, which can keep a
+     * finished dial forever when the dial completes before {@code whenComplete} is attached inside
+     * {@code computeIfAbsent} (then every later connect returns the old, closed connection: "session is closed").
+     * Without a peer id the dial is the same TCP + Noise + Yamux upgrade, only the expected-peer check is skipped.
+     */
+    private Multiaddr javaDialAddress(String server) {
+        Multiaddr address = Multiaddr.parse(server);
+        return options.dialWithPeerId ? address : address.withoutPeerId();
+    }
+
+    /** CPU seconds of the compiler thread groups in a {@link ProcCpu#delta}. */
+    private static double jitSeconds(Object delta) {
+        double sum = 0;
+        @SuppressWarnings("unchecked")
+        Map<String, Object> groups = (Map<String, Object>) delta;
+        for (Map.Entry<String, Object> e : groups.entrySet()) {
+            if (e.getKey().contains("Compiler")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) e.getValue();
+                sum += ((Number) m.get("user")).doubleValue() + ((Number) m.get("sys")).doubleValue();
+            }
+        }
+        return sum;
     }
 
     // --- JIT warm-up -------------------------------------------------------------------------------------------
@@ -324,7 +365,7 @@ public final class ConnectionBenchmark {
         System.out.flush();
         while ((System.nanoTime() - start) / 1e9 < options.jitWarmupSeconds) {
             double before = compilerCpu(self) + compilerCpu(server);
-            Connection connection = client.connect(Multiaddr.parse(javaServer.multiaddr())).get(10, TimeUnit.SECONDS);
+            Connection connection = client.connect(javaDialAddress(javaServer.multiaddr())).get(10, TimeUnit.SECONDS);
             try {
                 new PerfService(client).run(connection, 64 * MIB, 64 * MIB).get(PERF_TIMEOUT.toSeconds(),
                         TimeUnit.SECONDS);
@@ -333,7 +374,7 @@ public final class ConnectionBenchmark {
                 connection.closeFuture().get(5, TimeUnit.SECONDS);
             }
             for (int i = 0; i < 10; i++) {
-                Connection c = client.connect(Multiaddr.parse(javaServer.multiaddr())).get(10, TimeUnit.SECONDS);
+                Connection c = client.connect(javaDialAddress(javaServer.multiaddr())).get(10, TimeUnit.SECONDS);
                 try {
                     client.pingService().ping(c, 1, Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
                 } finally {
@@ -381,9 +422,12 @@ public final class ConnectionBenchmark {
             double serverCpuPerRun = (cpuSeconds(server.process()) - serverCpu0) / (options.runs + options.warmupRuns);
             entry.put("serverThreadsCpuSeconds", ProcCpu.delta(serverThreads0,
                     ProcCpu.snapshot(server.process().pid())));
+            double jit = jitSeconds(entry.get("serverThreadsCpuSeconds"));
             if (javaClient) {
                 entry.put("clientThreadsCpuSeconds", ProcCpu.delta(clientThreads0, ProcCpu.snapshot(self)));
+                jit += jitSeconds(entry.get("clientThreadsCpuSeconds"));
             }
+            entry.put("javaJitCpuSeconds", jit);
             double[] totals = runs.stream().mapToDouble(PerfRun::totalSeconds).sorted().toArray();
             double median = median(totals);
             PerfRun medianRun = runs.stream().min((a, b) -> Double.compare(Math.abs(a.totalSeconds() - median),
@@ -398,6 +442,7 @@ public final class ConnectionBenchmark {
             entry.put("clientCpuSecondsMedian", clientCpu);
             entry.put("serverCpuSecondsPerRun", serverCpuPerRun);
             entry.put("cpuUtilisation", (clientCpu + serverCpuPerRun) / median);
+            entry.put("gbPerCpuSecond", bytes / 1e9 / (clientCpu + serverCpuPerRun));
             entry.put("cpuNote", "client: median CPU seconds per measured run; server: CPU seconds of the server"
                     + " process over the whole case divided by all runs (warm-up included); cpuUtilisation ="
                     + " (client + server CPU) / median run time, out of "
@@ -432,7 +477,7 @@ public final class ConnectionBenchmark {
     }
 
     private List<PerfRun> javaPerf(Host client, String server) throws Exception {
-        Connection connection = client.connect(Multiaddr.parse(server)).get(10, TimeUnit.SECONDS);
+        Connection connection = client.connect(javaDialAddress(server)).get(10, TimeUnit.SECONDS);
         try {
             PerfService perf = new PerfService(client);
             List<PerfRun> runs = new ArrayList<>();
@@ -525,7 +570,7 @@ public final class ConnectionBenchmark {
     }
 
     private double[] javaConnect(Host client, String server) throws Exception {
-        Multiaddr address = Multiaddr.parse(server);
+        Multiaddr address = javaDialAddress(server);
         int total = options.connectionWarmup + options.connections;
         double[] ms = new double[options.connections];
         connectPhaseMs = new double[options.connections];
@@ -722,7 +767,8 @@ public final class ConnectionBenchmark {
         System.out.printf(Locale.ROOT, "Perf /perf/1.0.0 over TCP+Noise+Yamux, one stream, %d MiB up then %d MiB down,"
                 + " median of %d runs (%d warm-up), two processes per pair%n", options.sizeBytes / MIB,
                 options.sizeBytes / MIB, options.runs, options.warmupRuns);
-        System.out.println("  client -> server    GB/s    Gbit/s   upload GB/s  download GB/s  best GB/s  CPU s client/server");
+        System.out.println("  client -> server    GB/s    Gbit/s   upload GB/s  download GB/s  best GB/s  CPU s/run client/server"
+                + "  Java JIT CPU s  GB/CPU s");
         for (Map.Entry<String, Object> e : perf.entrySet()) {
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) e.getValue();
@@ -730,16 +776,17 @@ public final class ConnectionBenchmark {
                 System.out.printf(Locale.ROOT, "  %-16s  FAILED: %s%n", e.getKey(), m.get("error"));
                 continue;
             }
-            System.out.printf(Locale.ROOT, "  %-16s %6.3f  %7.2f   %10.3f  %12.3f  %9.3f  %6.2f / %-6.2f%s%n",
+            System.out.printf(Locale.ROOT, "  %-16s %6.3f  %7.2f   %10.3f  %12.3f  %9.3f    %6.2f / %-6.2f        %5.2f"
+                    + "     %6.3f%s%n",
                     e.getKey(), num(m, "gbps"), num(m, "gbitps"), num(m, "uploadGBps"), num(m, "downloadGBps"),
                     num(m, "bestGBps"), num(m, "clientCpuSecondsMedian"), num(m, "serverCpuSecondsPerRun"),
-                    m.containsKey("incomplete") ? "   INCOMPLETE: " + m.get("incomplete") : "");
+                    num(m, "javaJitCpuSeconds"), num(m, "gbPerCpuSecond"), m.containsKey("incomplete") ? "   INCOMPLETE: " + m.get("incomplete") : "");
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "Connection establishment: TCP connect + multistream + Noise XX + Yamux + first"
                 + " ping round trip; %d fresh connections (%d warm-up), %d ms apart%n", options.connections,
                 options.connectionWarmup, options.gapMs);
-        System.out.println("  dialer -> listener  median ms   p95 ms   min ms   max ms   dial-only median ms");
+        System.out.println("  dialer -> listener  median ms   p95 ms   min ms   max ms   dial-only median ms (upgrade done)");
         for (Map.Entry<String, Object> e : latency.entrySet()) {
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) e.getValue();
@@ -758,12 +805,14 @@ public final class ConnectionBenchmark {
                 num(aead, "jdkSealGBps"), num(aead, "jdkOpenGBps"), aead.get("wrapperImplementation"),
                 num(aead, "wrapperSealGBps"));
         System.out.println();
-        System.out.println("Ratios                                         value   target   verdict");
+        System.out.println("Ratios (the AEAD targets mean the cipher the node uses: the JDK's where it has intrinsics)");
+        System.out.println("                                               value   target   verdict");
         printRatio(ratios, "javaJavaOverJsJsThroughput", "Java<->Java / js<->js throughput");
         printRatio(ratios, "javaJavaOverJdkAeadSeal", "Java<->Java / JDK AEAD seal rate");
         printRatio(ratios, "javaJavaOverJdkAeadOpen", "Java<->Java / JDK AEAD open rate");
         printRatio(ratios, "javaJavaOverInUseAeadSeal", "Java<->Java / in-use AEAD (" + aead.get("wrapperImplementation")
-                + ") seal rate");
+                + ") seal");
+        printRatio(ratios, "javaJavaOverJsJsBytesPerCpuSecond", "Java<->Java / js<->js bytes per CPU second");
         printRatio(ratios, "javaOverJsEstablishmentMedian", "Java->Java / js->js establishment median");
     }
 
@@ -794,6 +843,12 @@ public final class ConnectionBenchmark {
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) perf.get(name);
         return m == null || !m.containsKey("gbps") ? null : num(m, "gbps");
+    }
+
+    private static Double cpuEfficiencyOf(Map<String, Object> perf, String name) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) perf.get(name);
+        return m == null || !(m.get("gbPerCpuSecond") instanceof Double d) || d.isNaN() ? null : d;
     }
 
     private static Double medianOf(Map<String, Object> latency, String name) {

@@ -224,11 +224,8 @@ public final class Host implements AutoCloseable {
             if (existing.isPresent()) {
                 return CompletableFuture.completedFuture(existing.get());
             }
-            return pendingDials.computeIfAbsent(expected.get(), p -> {
-                CompletableFuture<Connection> dial = dial(address, p);
-                dial.whenComplete((c, e) -> pendingDials.remove(p));
-                return dial;
-            });
+            PeerId peer = expected.get();
+            return mergedDial(peer, () -> dial(address, peer));
         }
         return dial(address, null);
     }
@@ -243,11 +240,29 @@ public final class Host implements AutoCloseable {
         if (addresses.isEmpty()) {
             return CompletableFuture.failedFuture(new Libp2pException("no known address for peer " + peer));
         }
-        return pendingDials.computeIfAbsent(peer, p -> {
-            CompletableFuture<Connection> dial = dialInTurn(addresses, 0, p, null);
-            dial.whenComplete((c, e) -> pendingDials.remove(p));
-            return dial;
+        return mergedDial(peer, () -> dialInTurn(addresses, 0, peer, null));
+    }
+
+    /**
+     * Shares one dial among concurrent callers for the same peer. The entry is removed when the
+     * dial ends, and only if it is still this dial: a dial that fails at once (refused by a limit
+     * or the gater) must not leave a stale future behind for later callers.
+     */
+    private CompletableFuture<Connection> mergedDial(PeerId peer, java.util.function.Supplier<CompletableFuture<Connection>> dialer) {
+        CompletableFuture<Connection> dial = new CompletableFuture<>();
+        CompletableFuture<Connection> running = pendingDials.putIfAbsent(peer, dial);
+        if (running != null) {
+            return running;
+        }
+        dialer.get().whenComplete((connection, error) -> {
+            pendingDials.remove(peer, dial);
+            if (error != null) {
+                dial.completeExceptionally(error);
+            } else {
+                dial.complete(connection);
+            }
         });
+        return dial;
     }
 
     /**

@@ -229,6 +229,29 @@ class HostTest {
     }
 
     @Test
+    void aDialRefusedAtOnceDoesNotPoisonLaterDialsToThatPeer() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try (Host carol = Host.builder().gater(new ConnectionGater() {
+            @Override
+            public boolean allowDial(PeerId peer, Multiaddr address) {
+                return !refuse.get();
+            }
+        }).build()) {
+            carol.start().join();
+            Multiaddr bobAddress = bob.shareableAddresses().get(0);
+            assertThatThrownBy(() -> carol.connect(bobAddress).get(5, TimeUnit.SECONDS)).hasMessageContaining("gater");
+
+            refuse.set(false);
+            for (int round = 0; round < 5; round++) {
+                Connection connection = carol.connect(bobAddress).get(10, TimeUnit.SECONDS);
+                assertThat(connection.isOpen()).isTrue();
+                assertThat(carol.pingService().ping(connection, 1, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS)).hasSize(1);
+                carol.disconnect(bob.peerId()).get(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
     void dialingSelfIsRefused() {
         assertThatThrownBy(() -> alice.connect(alice.shareableAddresses().get(0)).get(5, TimeUnit.SECONDS))
                 .hasMessageContaining("self");
