@@ -105,6 +105,27 @@ class HostTest {
     }
 
     @Test
+    void identifyPushTellsConnectedPeersAboutNewProtocols() throws Exception {
+        aliceDialsBob();
+        alice.identifyService().identification(bob.peerId()).orElseThrow().get(5, TimeUnit.SECONDS);
+        assertThat(alice.peerStore().protocols(bob.peerId())).doesNotContain("/test/added-later/1.0.0");
+        CompletableFuture<PeerRecordView> pushed = new CompletableFuture<>();
+        alice.addListener(new HostListener() {
+            @Override
+            public void peerIdentified(PeerId peer, PeerRecordView info) {
+                if (info.protocols().contains("/test/added-later/1.0.0")) {
+                    pushed.complete(info);
+                }
+            }
+        });
+
+        bob.setStreamHandler("/test/added-later/1.0.0", s -> s.channel().close());
+
+        assertThat(pushed.get(5, TimeUnit.SECONDS).peerId()).isEqualTo(bob.peerId());
+        assertThat(alice.peerStore().protocols(bob.peerId())).contains("/test/added-later/1.0.0", EchoHandler.PROTOCOL);
+    }
+
+    @Test
     void pingMeasuresRoundTrips() throws Exception {
         aliceDialsBob();
         List<Duration> rtts = alice.pingService().ping(bob.peerId(), 5, Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
