@@ -1,0 +1,129 @@
+package org.lotusia.libp2p.kad;
+
+import org.junit.jupiter.api.Test;
+import org.lotusia.libp2p.crypto.KeyType;
+import org.lotusia.libp2p.crypto.Keys;
+import org.lotusia.libp2p.crypto.PeerId;
+import org.lotusia.libp2p.crypto.PrivateKey;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RecordStoreTest {
+    /** A clock tests move by hand. */
+    static final class ManualClock extends Clock {
+        volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void lenientAcceptsReferenceKeysStrictRequiresANamespace() {
+        RecordValidation lenient = RecordValidation.lenient();
+        RecordValidation strict = RecordValidation.strict();
+        byte[] key = utf8("resource:session:abc");
+        assertThat(RecordValidation.namespace(key)).isEmpty();
+        assertThat(lenient.isValid(key, utf8("{}"))).isTrue();
+        assertThatThrownBy(() -> strict.validate(key, utf8("{}")))
+                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("namespace");
+        // a namespaced key needs a validator in both modes
+        assertThat(lenient.isValid(utf8("/lotus/resource:x:y"), utf8("v"))).isFalse();
+        strict.register("lotus", (k, v) -> {
+            if (v.length == 0) {
+                throw new InvalidRecordException("empty");
+            }
+        }, (k, values) -> values.get(0).length >= values.get(1).length ? 0 : 1);
+        assertThat(strict.isValid(utf8("/lotus/resource:x:y"), utf8("v"))).isTrue();
+        assertThat(strict.isValid(utf8("/lotus/resource:x:y"), new byte[0])).isFalse();
+    }
+
+    @Test
+    void publicKeyNamespaceIsBuiltIn() {
+        PrivateKey key = Keys.generate(KeyType.ED25519);
+        PeerId peer = key.publicKey().peerId();
+        byte[] prefix = utf8("/pk/");
+        byte[] recordKey = new byte[prefix.length + peer.toBytes().length];
+        System.arraycopy(prefix, 0, recordKey, 0, prefix.length);
+        System.arraycopy(peer.toBytes(), 0, recordKey, prefix.length, peer.toBytes().length);
+        RecordValidation validation = RecordValidation.strict();
+        assertThat(validation.isValid(recordKey, key.publicKey().marshal())).isTrue();
+        assertThat(validation.isValid(recordKey, Keys.generate(KeyType.ED25519).publicKey().marshal())).isFalse();
+    }
+
+    @Test
+    void recordsExpireAndTheStoreIsBounded() {
+        ManualClock clock = new ManualClock();
+        RecordStore store = new RecordStore(RecordValidation.lenient(), Duration.ofHours(48), 3, 64, 8, clock);
+        store.put(utf8("a"), utf8("1"));
+        store.put(utf8("b"), utf8("2"));
+        store.put(utf8("a"), utf8("3"));
+        assertThat(store.get(utf8("a")).orElseThrow().value()).isEqualTo(utf8("3"));
+        store.put(utf8("c"), utf8("4"));
+        store.put(utf8("d"), utf8("5"));
+        assertThat(store.size()).isEqualTo(3);
+        assertThat(store.get(utf8("b"))).isEmpty();
+        assertThatThrownBy(() -> store.put(utf8("e"), new byte[9])).isInstanceOf(InvalidRecordException.class);
+        assertThatThrownBy(() -> store.put(new byte[65], utf8("x"))).isInstanceOf(InvalidRecordException.class);
+        clock.now = clock.now.plus(Duration.ofHours(49));
+        assertThat(store.get(utf8("a"))).isEmpty();
+        assertThat(store.expire()).isEqualTo(2);
+    }
+
+    @Test
+    void selectorKeepsTheBetterStoredRecord() {
+        RecordValidation validation = RecordValidation.lenient()
+                .register("n", (k, v) -> { }, (k, values) -> values.get(0)[0] >= values.get(1)[0] ? 0 : 1);
+        RecordStore store = new RecordStore(validation, Duration.ofHours(1), 10, 64, 64, Clock.systemUTC());
+        store.put(utf8("/n/k"), new byte[] {5});
+        store.put(utf8("/n/k"), new byte[] {3});
+        assertThat(store.get(utf8("/n/k")).orElseThrow().value()).containsExactly(5);
+        store.put(utf8("/n/k"), new byte[] {7});
+        assertThat(store.get(utf8("/n/k")).orElseThrow().value()).containsExactly(7);
+    }
+
+    @Test
+    void providersExpireAndAreBounded() {
+        ManualClock clock = new ManualClock();
+        ProviderStore store = new ProviderStore(Duration.ofHours(48), 2, 2, clock);
+        PeerId a = Keys.generate(KeyType.ED25519).publicKey().peerId();
+        PeerId b = Keys.generate(KeyType.ED25519).publicKey().peerId();
+        PeerId c = Keys.generate(KeyType.ED25519).publicKey().peerId();
+        store.add(utf8("k"), a);
+        store.add(utf8("k"), b);
+        store.add(utf8("k"), c);
+        assertThat(store.get(utf8("k"))).containsExactly(b, c);
+        store.add(utf8("k2"), a);
+        store.add(utf8("k3"), a);
+        assertThat(store.keyCount()).isEqualTo(2);
+        assertThat(store.get(utf8("k"))).isEmpty();
+        clock.now = clock.now.plus(Duration.ofHours(47));
+        store.add(utf8("k3"), b);
+        clock.now = clock.now.plus(Duration.ofHours(2));
+        assertThat(store.get(utf8("k3"))).containsExactly(b);
+        assertThat(store.expire()).isEqualTo(1);
+    }
+}
