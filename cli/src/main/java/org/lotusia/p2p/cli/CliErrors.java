@@ -5,6 +5,8 @@ import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Turns failures of a command into one readable line on stderr and a non-zero exit status; stack
@@ -24,7 +26,8 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
     }
 
     static String describe(Throwable ex) {
-        if (ex instanceof UncheckedIOException && ex.getCause() != null) {
+        while ((ex instanceof UncheckedIOException || ex instanceof CompletionException
+                || ex instanceof ExecutionException) && ex.getCause() != null) {
             ex = ex.getCause();
         }
         String message = ex.getMessage();

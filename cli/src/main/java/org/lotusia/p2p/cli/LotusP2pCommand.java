@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = LotusP2pCommand.VersionProvider.class,
         description = "Lotus P2P node and tools on a Java libp2p stack.",
-        subcommands = {KeygenCommand.class, PeerIdCommand.class, NodeCommand.class, PingCommand.class,
+        subcommands = {KeygenCommand.class, PeerIdCommand.class, NodeCommand.class, DemoCommand.class, PingCommand.class,
             PerfCommand.class, CommandLine.HelpCommand.class})
 public final class LotusP2pCommand implements Runnable {
 

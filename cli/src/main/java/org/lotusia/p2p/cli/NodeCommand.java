@@ -1,49 +1,107 @@
 package org.lotusia.p2p.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.lotusia.libp2p.crypto.IdentityFile;
-import org.lotusia.libp2p.crypto.KeyType;
-import org.lotusia.libp2p.crypto.PeerId;
-import org.lotusia.libp2p.crypto.PrivateKey;
-import org.lotusia.libp2p.host.Connection;
-import org.lotusia.libp2p.host.Host;
-import org.lotusia.libp2p.host.HostListener;
-import org.lotusia.libp2p.host.PeerRecordView;
-import org.lotusia.libp2p.multiformats.Multiaddr;
 import org.lotusia.libp2p.protocols.perf.PerfService;
+import org.lotusia.p2p.P2PConfig;
+import org.lotusia.p2p.P2PCoordinator;
+import org.lotusia.p2p.P2PStats;
+import org.lotusia.p2p.coordinator.BackoffPolicy;
+import org.lotusia.p2p.security.SecurityConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * {@code lotus-p2p node}: runs a node until stdin closes or the process is told to stop
- * (SIGTERM/SIGINT), then shuts down gracefully.
+ * {@code lotus-p2p node}: runs a {@link P2PCoordinator} until stdin closes, the process is told to
+ * stop (SIGTERM/SIGINT) or, with {@code --json}, a {@code stop} command arrives; then shuts down
+ * gracefully. Every {@link P2PConfig} option is a flag named after it in kebab case (booleans
+ * negatable). With {@code --json} stdout and stdin speak the control interface
+ * ({@link ControlInterface}, {@link NodeEvents}; docs/control-interface.md).
  */
-@Command(name = "node", mixinStandardHelpOptions = true,
-        description = "Run a libp2p node (TCP + Noise + Yamux, identify, ping) until stdin closes or SIGTERM/SIGINT.")
+@Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run a Lotus P2P node (P2PCoordinator: TCP + Noise + Yamux, identify, ping, direct messages)"
+                + " until stdin closes, SIGTERM/SIGINT, or a stop command.",
+            "With --json, stdout carries one JSON event or reply per line and stdin takes one JSON command per line"
+                + " (see docs/control-interface.md)."})
 final class NodeCommand implements Callable<Integer> {
+    private static final long SHUTDOWN_WAIT_SECONDS = 25;
 
     @Option(names = "--listen", paramLabel = "MULTIADDR", split = ",",
-            defaultValue = "/ip4/0.0.0.0/tcp/0",
-            description = "Address(es) to listen on; repeatable (default: ${DEFAULT-VALUE}).")
+            description = "listen: address(es) to listen on; repeatable (default: " + P2PConfig.DEFAULT_LISTEN + ").")
     List<String> listen;
 
+    @Option(names = "--announce", paramLabel = "MULTIADDR", split = ",",
+            description = "announce: address(es) to advertise instead of the listen addresses; repeatable.")
+    List<String> announce;
+
+    @Option(names = "--bootstrap-peer", paramLabel = "MULTIADDR", split = ",",
+            description = "bootstrapPeers: a peer to dial on start and re-dial with backoff (must end in /p2p/<id>); repeatable.")
+    List<String> bootstrapPeers;
+
+    @Option(names = "--bootstrap-max-attempts", paramLabel = "N",
+            description = "bootstrapBackoff.maxAttempts: re-dials of a lost bootstrap peer before giving up (default: unlimited).")
+    Integer bootstrapMaxAttempts;
+
     @Option(names = "--key", paramLabel = "FILE",
-            description = "Identity file; created (Ed25519, owner-only) when it does not exist. Default: a new key each run.")
+            description = "identityFile: loaded, or created (Ed25519, owner-only) when missing. Default: a new key each run.")
     Path key;
 
-    @Option(names = "--json", description = "Machine-readable output: one JSON event per line on stdout.")
+    @Option(names = "--enable-dht", negatable = true, description = "enableDHT: run the Kademlia DHT (planned).")
+    Boolean enableDht;
+
+    @Option(names = "--dht-protocol", paramLabel = "ID",
+            description = "dhtProtocol: the DHT protocol id (default: " + P2PConfig.DEFAULT_DHT_PROTOCOL + ").")
+    String dhtProtocol;
+
+    @Option(names = "--enable-dht-server", negatable = true, description = "enableDHTServer: DHT server mode (planned).")
+    Boolean enableDhtServer;
+
+    @Option(names = "--enable-gossipsub", negatable = true, description = "enableGossipSub: run GossipSub pub/sub (planned).")
+    Boolean enableGossipsub;
+
+    @Option(names = "--enable-relay", negatable = true, description = "enableRelay: circuit relay v2 client (planned).")
+    Boolean enableRelay;
+
+    @Option(names = "--enable-relay-server", negatable = true, description = "enableRelayServer: act as a circuit relay (planned).")
+    Boolean enableRelayServer;
+
+    @Option(names = "--enable-autonat", negatable = true, description = "enableAutoNAT: AutoNAT reachability checks (planned).")
+    Boolean enableAutonat;
+
+    @Option(names = "--enable-dcutr", negatable = true, description = "enableDCUTR: DCUtR hole punching (planned).")
+    Boolean enableDcutr;
+
+    @Option(names = "--enable-upnp", negatable = true, description = "enableUPnP: UPnP port mapping (planned).")
+    Boolean enableUpnp;
+
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "maxConnections: the most open connections (default: " + P2PConfig.DEFAULT_MAX_CONNECTIONS + ").")
+    Integer maxConnections;
+
+    @Option(names = "--metadata", paramLabel = "KEY=VALUE",
+            description = "metadata: an application metadata entry (not sent to peers); repeatable.")
+    Map<String, String> metadata;
+
+    @Option(names = "--disable-rate-limiting", negatable = true,
+            description = "securityConfig.disableRateLimiting: turn message and DHT rate limits off (never in production).")
+    Boolean disableRateLimiting;
+
+    @Option(names = "--security-limit", paramLabel = "NAME=NUMBER",
+            description = "securityConfig.customLimits: override one security limit, e.g. MAX_P2P_MESSAGE_SIZE=65536; repeatable.")
+    Map<String, Double> securityLimits;
+
+    @Option(names = "--json", description = "Speak the control interface: JSON events and replies on stdout, JSON commands on stdin.")
     boolean json;
 
     @Option(names = "--perf", description = "Also serve the perf protocol (/perf/1.0.0).")
@@ -54,120 +112,170 @@ final class NodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Multiaddr> addresses = listen.stream().map(Multiaddr::parse).toList();
-        PrivateKey identity = identity();
-        JsonLines out = new JsonLines(spec.commandLine().getOut());
-        CountDownLatch stopped = new CountDownLatch(1);
-        try (Host host = Host.builder().identity(identity).listen(addresses).build()) {
+        P2PConfig config = config();
+        PrintWriter printer = spec.commandLine().getOut();
+        JsonLines out = json ? new JsonLines(printer) : null;
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread signalHook = new Thread(() -> {
+            stopRequested.countDown();
+            awaitQuietly(finished);
+        }, "lotus-node-shutdown");
+        // Registered before the started line, so a SIGTERM right after it still stops gracefully.
+        Runtime.getRuntime().addShutdownHook(signalHook);
+        Throwable failure = null;
+        try (P2PCoordinator node = new P2PCoordinator(config);
+             NodeEvents events = new NodeEvents(node, out, printer)) {
+            events.subscribe();
+            node.start().join();
             if (perf) {
-                new PerfService(host).serve();
+                new PerfService(node.host()).serve();
             }
-            host.addListener(new EventPrinter(out, json, spec.commandLine().getOut()));
-            host.start().join();
-            announceStart(host, out);
-            Thread stdinWatcher = new Thread(() -> {
-                drain();
-                stopped.countDown();
-            }, "lotus-node-stdin");
-            stdinWatcher.setDaemon(true);
-            stdinWatcher.start();
-            Thread signalHook = new Thread(stopped::countDown, "lotus-node-shutdown");
-            Runtime.getRuntime().addShutdownHook(signalHook);
-            stopped.await();
-            if (json) {
-                ObjectNode event = out.object().put("event", "stopped");
-                out.emit(event);
+            announceStart(node, out, printer);
+            events.open();
+            startStdinReader(node, out, stopRequested);
+            stopRequested.await();
+            node.close();
+            if (out != null) {
+                out.emit(out.object().put("event", "stopped"));
+            } else {
+                printer.println("stopped");
+                printer.flush();
             }
+        } catch (Exception | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            boolean exiting = !removeHook(signalHook);
+            if (failure != null && exiting) {
+                // The JVM halts once the hook returns, before picocli could report the failure.
+                new CliErrors().handleExecutionException(failure instanceof Exception ex ? ex
+                        : new RuntimeException(failure), spec.commandLine(), null);
+                spec.commandLine().getErr().flush();
+            }
+            finished.countDown();
         }
         return 0;
     }
 
-    private PrivateKey identity() {
-        if (key == null) {
-            return org.lotusia.libp2p.crypto.Keys.generateEd25519();
+    /** The coordinator configuration from the flags; only given flags override P2PConfig's defaults. */
+    P2PConfig config() {
+        P2PConfig.Builder b = P2PConfig.builder();
+        if (listen != null) {
+            b.listen(listen.toArray(String[]::new));
         }
-        if (Files.exists(key)) {
-            return IdentityFile.load(key);
+        if (announce != null) {
+            b.announce(announce.toArray(String[]::new));
         }
-        return IdentityFile.loadOrCreate(key, KeyType.ED25519);
+        if (bootstrapPeers != null) {
+            b.bootstrapPeers(bootstrapPeers.toArray(String[]::new));
+        }
+        if (bootstrapMaxAttempts != null) {
+            b.bootstrapBackoff(BackoffPolicy.defaults().withMaxAttempts(bootstrapMaxAttempts));
+        }
+        if (key != null) {
+            b.identityFile(key);
+        }
+        if (enableDht != null) {
+            b.enableDHT(enableDht);
+        }
+        if (dhtProtocol != null) {
+            b.dhtProtocol(dhtProtocol);
+        }
+        if (enableDhtServer != null) {
+            b.enableDHTServer(enableDhtServer);
+        }
+        if (enableGossipsub != null) {
+            b.enableGossipSub(enableGossipsub);
+        }
+        if (enableRelay != null) {
+            b.enableRelay(enableRelay);
+        }
+        if (enableRelayServer != null) {
+            b.enableRelayServer(enableRelayServer);
+        }
+        if (enableAutonat != null) {
+            b.enableAutoNAT(enableAutonat);
+        }
+        if (enableDcutr != null) {
+            b.enableDCUTR(enableDcutr);
+        }
+        if (enableUpnp != null) {
+            b.enableUPnP(enableUpnp);
+        }
+        if (maxConnections != null) {
+            b.maxConnections(maxConnections);
+        }
+        if (metadata != null) {
+            metadata.forEach(b::metadata);
+        }
+        if (disableRateLimiting != null || securityLimits != null) {
+            SecurityConfig.Builder security = SecurityConfig.builder();
+            if (disableRateLimiting != null) {
+                security.disableRateLimiting(disableRateLimiting);
+            }
+            if (securityLimits != null) {
+                securityLimits.forEach((name, value) -> security.customLimit(name, integral(value)));
+            }
+            b.securityConfig(security.build());
+        }
+        return b.build();
     }
 
-    private void announceStart(Host host, JsonLines out) {
-        if (json) {
-            ObjectNode event = out.object().put("event", "started").put("peerId", host.peerId().toString());
-            ArrayNode addrs = event.putArray("addrs");
-            host.shareableAddresses().forEach(a -> addrs.add(a.toString()));
+    private static Number integral(Double value) {
+        return value == Math.rint(value) && Math.abs(value) < 9.0e15 ? (Number) value.longValue() : value;
+    }
+
+    private void announceStart(P2PCoordinator node, JsonLines out, PrintWriter printer) {
+        P2PStats stats = node.getStats();
+        if (out != null) {
+            ObjectNode event = out.object().put("event", "started").put("peerId", node.peerId().toString());
+            ControlJson.addresses(event.putArray("addrs"), stats.multiaddrs());
             out.emit(event);
         } else {
-            var printer = spec.commandLine().getOut();
-            printer.println("peer id: " + host.peerId());
-            host.shareableAddresses().forEach(a -> printer.println("listening on " + a));
+            printer.println("peer id: " + node.peerId());
+            stats.multiaddrs().forEach(a -> printer.println("listening on " + a));
             printer.flush();
         }
     }
 
-    /** Reads stdin until it closes (control commands on stdin arrive with the coordinator). */
-    private static void drain() {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-            while (reader.readLine() != null) {
-                // Lines are ignored for now.
+    /** Reads stdin on a daemon thread: commands with --json, otherwise only until it closes. */
+    private static void startStdinReader(P2PCoordinator node, JsonLines out, CountDownLatch stopRequested) {
+        Thread reader = new Thread(() -> {
+            InputStreamReader stdin = new InputStreamReader(System.in, StandardCharsets.UTF_8);
+            try {
+                if (out != null) {
+                    new ControlInterface(node, out, stopRequested::countDown).run(stdin);
+                } else {
+                    BoundedLineReader lines = new BoundedLineReader(stdin, ControlInterface.MAX_LINE_CHARS);
+                    while (lines.readLine() != null) {
+                        // Without --json, input lines are ignored; the end of input stops the node.
+                    }
+                }
+            } catch (IOException e) {
+                // A broken stdin means the controlling process is gone: stop.
             }
-        } catch (IOException e) {
-            // A broken stdin means the controlling process is gone: stop.
+            stopRequested.countDown();
+        }, "lotus-node-stdin");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Removes the hook; false when the JVM is already shutting down (the hook is running). */
+    private static boolean removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            return true;
+        } catch (IllegalStateException shuttingDown) {
+            return false;
         }
     }
 
-    /** Prints connection events as JSON lines or readable text. */
-    private static final class EventPrinter implements HostListener {
-        private final JsonLines out;
-        private final boolean json;
-        private final java.io.PrintWriter text;
-
-        EventPrinter(JsonLines out, boolean json, java.io.PrintWriter text) {
-            this.out = out;
-            this.json = json;
-            this.text = text;
-        }
-
-        @Override
-        public void connectionOpened(Connection connection) {
-            print("peer:connect", connection.remotePeer(), connection);
-        }
-
-        @Override
-        public void connectionClosed(Connection connection) {
-            print("peer:disconnect", connection.remotePeer(), connection);
-        }
-
-        @Override
-        public void peerIdentified(PeerId peer, PeerRecordView info) {
-            if (json) {
-                ObjectNode event = out.object().put("event", "peer:identify").put("peerId", peer.toString());
-                info.agentVersion().ifPresent(a -> event.put("agentVersion", a));
-                ArrayNode protocols = event.putArray("protocols");
-                info.protocols().forEach(protocols::add);
-                ArrayNode addrs = event.putArray("addrs");
-                info.addresses().forEach(a -> addrs.add(a.toString()));
-                out.emit(event);
-            } else {
-                synchronized (text) {
-                    text.println("identified " + peer + " (" + info.agentVersion().orElse("unknown agent") + ")");
-                    text.flush();
-                }
-            }
-        }
-
-        private void print(String name, PeerId peer, Connection connection) {
-            if (json) {
-                out.emit(out.object().put("event", name).put("peerId", peer.toString())
-                        .put("direction", connection.direction().name().toLowerCase(java.util.Locale.ROOT))
-                        .put("addr", connection.remoteAddress().toString()));
-            } else {
-                synchronized (text) {
-                    text.println(name + " " + peer + " " + connection.remoteAddress());
-                    text.flush();
-                }
-            }
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -19,7 +19,7 @@ class HelpAndVersionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "keygen", "peer-id", "node", "ping", "perf"})
+    @ValueSource(strings = {"", "keygen", "peer-id", "node", "demo", "ping", "perf"})
     void everyCommandHasHelp(String command) {
         CliRun run = command.isEmpty() ? CliRun.of("--help") : CliRun.of(command, "--help");
 
