@@ -43,6 +43,7 @@ import org.lotusia.p2p.message.ReceiveFailure;
 import org.lotusia.p2p.message.ValidationResult;
 import org.lotusia.p2p.security.CoreSecurityManager;
 import org.lotusia.p2p.security.PeerBanListener;
+import org.lotusia.p2p.coordinator.PerPeerSendLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,6 +109,9 @@ public final class P2PCoordinator implements EventSource, AutoCloseable {
     public static final String REASON_SENDER_MISMATCH = "sender-mismatch";
     /** Most peers remembered for {@link #getPeer} and {@link P2PStats.Peers#total()}. */
     public static final int MAX_KNOWN_PEERS = 10_000;
+
+    /** Bursts to one peer stay under its limit of concurrent inbound message streams. */
+    private final PerPeerSendLimiter sendLimiter = new PerPeerSendLimiter();
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(20);
@@ -635,7 +639,9 @@ public final class P2PCoordinator implements EventSource, AutoCloseable {
 
     /**
      * Sends a direct message to a peer on {@value DirectMessaging#PROTOCOL_ID} (connecting if the
-     * peer store knows an address). As in the reference there is no acknowledgement.
+     * peer store knows an address). As in the reference there is no acknowledgement. At most
+     * {@value PerPeerSendLimiter#DEFAULT_MAX_IN_FLIGHT} sends to one peer are open at a time; the rest
+     * wait their turn, so a burst never exceeds the receiver's concurrent-stream limit.
      *
      * @return completes when the message was written; fails if the peer cannot be reached
      * @throws IllegalStateException    if not started
@@ -647,7 +653,7 @@ public final class P2PCoordinator implements EventSource, AutoCloseable {
         Objects.requireNonNull(message, "message");
         Session s = requireSession();
         byte[] body = encode(message);
-        return onEventThread(s.messages().send(peer, body));
+        return onEventThread(sendLimiter.submit(peer, () -> s.messages().send(peer, body)));
     }
 
     /**
@@ -681,7 +687,7 @@ public final class P2PCoordinator implements EventSource, AutoCloseable {
         List<PeerId> targets = s.host().connectedPeers().stream().filter(options::includes).toList();
         Map<PeerId, CompletableFuture<Void>> sends = new LinkedHashMap<>();
         for (PeerId peer : targets) {
-            sends.put(peer, s.messages().send(peer, body));
+            sends.put(peer, sendLimiter.submit(peer, () -> s.messages().send(peer, body)));
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(sends.values().stream()
                 .map(f -> f.handle((v, e) -> null)).toArray(CompletableFuture[]::new));

@@ -391,6 +391,30 @@ class P2PCoordinatorTest {
     }
 
     @Test
+    void aBurstOfSendsToOnePeerIsQueuedNotReset() {
+        P2PCoordinator alice = started();
+        P2PCoordinator bob = started();
+        int burst = 90; // above the receiver's 32 concurrent message streams, below its rate limit
+        java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        bob.on(EventType.MESSAGE, e -> {
+            if (received.incrementAndGet() == burst) {
+                all.complete(null);
+            }
+        });
+        join(alice.connectToPeer(address(bob)));
+
+        List<CompletableFuture<Void>> sends = new ArrayList<>();
+        for (int i = 0; i < burst; i++) {
+            sends.add(alice.sendTo(bob.peerId(), message(alice, "burst-" + i, "chat")));
+        }
+
+        join(CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)));
+        join(all);
+        assertThat(received).hasValue(burst);
+    }
+
+    @Test
     void duplicatesAreDeliveredOnce() {
         P2PCoordinator alice = started();
         P2PCoordinator bob = started();

@@ -87,12 +87,6 @@ public final class RequestResponse implements AutoCloseable {
     public static final int DEFAULT_MAX_PENDING = 10_000;
     /** Default per-request timeout (the guide's 30000 ms). */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-    /**
-     * Most messages this instance has in flight to one peer at once (each direct message is one stream,
-     * and receivers accept at most 32 concurrent inbound message streams per connection, like js-libp2p);
-     * further sends wait in a per-peer queue.
-     */
-    public static final int MAX_CONCURRENT_SENDS_PER_PEER = 16;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** One daemon timer for every instance: nothing to leak if an instance is never closed. */
@@ -108,7 +102,6 @@ public final class RequestResponse implements AutoCloseable {
     private final AtomicLong ignored = new AtomicLong();
     private final Subscription stateSubscription;
     private final Handler handler = new Handler();
-    private final Map<PeerId, SendQueue> sendQueues = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /** A request waiting for its response. */
@@ -428,98 +421,9 @@ public final class RequestResponse implements AutoCloseable {
         }
     }
 
-    /**
-     * Sends through the per-peer queue: at most {@link #MAX_CONCURRENT_SENDS_PER_PEER} in flight. The
-     * message is encoded (and its size checked, throwing) at once, before queueing.
-     */
+    /** Sends one message; the coordinator queues bursts per peer, so nothing here is throttled. */
     private CompletableFuture<Void> send(PeerId peer, P2PMessage message) {
-        if (protocol.serialize(message).length > coordinator.getSecurityManager().maxMessageSize()) {
-            return coordinator.sendTo(peer, message); // throws IllegalArgumentException with the sizes
-        }
-        Send send = new Send(peer, message, new CompletableFuture<>());
-        while (true) {
-            SendQueue queue = sendQueues.computeIfAbsent(peer, p -> new SendQueue(p));
-            if (queue.submit(send)) {
-                return send.done();
-            }
-            // that queue was just retired as idle: take a fresh one
-        }
-    }
-
-    /** One queued send. */
-    private record Send(PeerId peer, P2PMessage message, CompletableFuture<Void> done) {
-        /** Starts it; the returned future completes when the send is over (either way). */
-        CompletableFuture<Void> start(P2PCoordinator coordinator) {
-            CompletableFuture<Void> sent;
-            try {
-                sent = coordinator.sendTo(peer, message);
-            } catch (RuntimeException e) {
-                sent = CompletableFuture.failedFuture(e);
-            }
-            return sent.whenComplete((v, e) -> {
-                if (e != null) {
-                    done.completeExceptionally(e);
-                } else {
-                    done.complete(null);
-                }
-            });
-        }
-    }
-
-    /** Sends to one peer, at most {@link #MAX_CONCURRENT_SENDS_PER_PEER} at a time; removed when idle. */
-    private final class SendQueue {
-        private final PeerId peer;
-        private final java.util.ArrayDeque<Send> waiting = new java.util.ArrayDeque<>();
-        private int inFlight;
-        private boolean retired;
-
-        SendQueue(PeerId peer) {
-            this.peer = peer;
-        }
-
-        /** Queues or starts {@code send}; false if this queue is retired (use a new one). */
-        boolean submit(Send send) {
-            synchronized (this) {
-                if (retired) {
-                    return false;
-                }
-                if (inFlight >= MAX_CONCURRENT_SENDS_PER_PEER) {
-                    waiting.add(send);
-                    return true;
-                }
-                inFlight++;
-            }
-            run(send);
-            return true;
-        }
-
-        /** Runs {@code send} and, iteratively (no recursion), the queued sends that finish at once. */
-        private void run(Send first) {
-            Send next = first;
-            while (next != null) {
-                CompletableFuture<Void> over = next.start(coordinator);
-                if (!over.isDone()) {
-                    over.whenComplete((v, e) -> run(takeNext()));
-                    return;
-                }
-                next = takeNext();
-            }
-        }
-
-        /** The next queued send (its slot is the finished one's), or null after freeing the slot. */
-        private Send takeNext() {
-            synchronized (this) {
-                Send next = waiting.poll();
-                if (next == null) {
-                    inFlight--;
-                    if (inFlight == 0) {
-                        retired = true;
-                        sendQueues.remove(peer, this);
-                    }
-                }
-                return next;
-            }
-        }
+        return coordinator.sendTo(peer, message);
     }
 
     private PeerId safePeerId() {
@@ -555,6 +459,9 @@ public final class RequestResponse implements AutoCloseable {
             return thread;
         });
         t.setRemoveOnCancelPolicy(true);
+        // The thread ends when no request is pending, so an idle JVM keeps no lotus thread.
+        t.setKeepAliveTime(1, java.util.concurrent.TimeUnit.SECONDS);
+        t.allowCoreThreadTimeOut(true);
         return t;
     }
 
