@@ -18,7 +18,6 @@
 // environment or the argument --debug=libp2p:* (what the Java side passes, -Dlotus.interop.jsDebug=...).
 // Everything listens and dials on 127.0.0.1 only.
 import { randomBytes } from 'node:crypto'
-import { createInterface } from 'node:readline'
 import { noise } from '@chainsafe/libp2p-noise'
 import { identify } from '@libp2p/identify'
 import { enable as enableLogs } from '@libp2p/logger'
@@ -28,7 +27,7 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { multiaddr } from 'multiaddr-13'
-import { packageVersions } from '../lib/util.mjs'
+import { emit, packageVersions, serveNode } from '../lib/util.mjs'
 
 // --debug=<namespaces> turns on @libp2p/logger output on stderr (like DEBUG=..., e.g. --debug='libp2p:*').
 const debugArg = process.argv.slice(2).find((a) => a.startsWith('--debug='))
@@ -38,10 +37,6 @@ const ECHO = '/test/echo/1.0.0'
 const RESET = '/test/reset/1.0.0'
 const WRITE_CHUNK = 64 * 1024
 const STREAM_LIMIT = 512
-
-function emit (obj) {
-  process.stdout.write(JSON.stringify(obj) + '\n')
-}
 
 function describeError (err) {
   if (err == null) return null
@@ -383,46 +378,4 @@ emit({
   versions: packageVersions(['libp2p', '@libp2p/tcp', '@chainsafe/libp2p-noise', '@libp2p/yamux', '@libp2p/identify', '@libp2p/ping'])
 })
 
-let stopping = null
-function stop () {
-  stopping ??= node.stop()
-    .catch((err) => process.stderr.write(`stop failed: ${err.stack ?? err}\n`))
-    .finally(() => { emit({ event: 'stopped' }); process.exit(0) })
-  return stopping
-}
-process.on('SIGTERM', stop)
-process.on('SIGINT', stop)
-
-const inflight = new Set()
-const rl = createInterface({ input: process.stdin, crlfDelay: Infinity })
-rl.on('line', (line) => {
-  if (line.trim() === '') return
-  let cmd
-  try {
-    cmd = JSON.parse(line)
-  } catch (err) {
-    emit({ event: 'error', ok: false, error: `bad command line: ${err.message}` })
-    return
-  }
-  const { id, cmd: name } = cmd
-  if (name === 'stop') {
-    emit({ event: 'result', id, ok: true, result: {} })
-    stop()
-    return
-  }
-  const fn = commands[name]
-  const p = Promise.resolve()
-    .then(() => {
-      if (fn == null) throw new Error(`unknown command ${name}`)
-      return fn(cmd)
-    })
-    .then(
-      (result) => emit({ event: 'result', id, cmd: name, ok: true, result: result ?? {} }),
-      (err) => emit({ event: 'error', id, cmd: name, ok: false, error: String(err?.message ?? err), errorName: err?.name ?? null, errorCode: err?.code ?? null, stack: err?.stack ?? null })
-    )
-    .finally(() => inflight.delete(p))
-  inflight.add(p)
-})
-rl.on('close', () => {
-  Promise.allSettled([...inflight]).then(stop)
-})
+serveNode(node, commands)

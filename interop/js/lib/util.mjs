@@ -102,3 +102,38 @@ export function onCommands (fn, onEnd = () => process.exit(0)) {
   })
   return rl
 }
+
+/**
+ * Serves a js-libp2p node over JSON lines. `commands` maps a command name to an async function of the
+ * command object. Replies: { event: 'result', id, cmd, ok: true, result } or
+ * { event: 'error', id, cmd, ok: false, error, errorName, errorCode, stack }. The `stop` command, SIGTERM,
+ * SIGINT and the end of stdin stop the node, print { event: 'stopped' } and exit 0. Returns that stop function.
+ */
+export function serveNode (node, commands) {
+  let stopping = null
+  const stop = () => {
+    stopping ??= node.stop()
+      .catch((err) => process.stderr.write(`stop failed: ${err.stack ?? err}\n`))
+      .finally(() => { emit({ event: 'stopped' }); process.exit(0) })
+    return stopping
+  }
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+  onCommands(async (cmd) => {
+    const { id, cmd: name } = cmd
+    if (name === 'stop') {
+      emit({ event: 'result', id, cmd: name, ok: true, result: {} })
+      stop()
+      return
+    }
+    try {
+      const fn = commands[name]
+      if (fn == null) throw new Error(`unknown command ${name}`)
+      const result = await fn(cmd)
+      emit({ event: 'result', id, cmd: name, ok: true, result: result ?? {} })
+    } catch (err) {
+      emit({ event: 'error', id, cmd: name, ok: false, error: String(err?.message ?? err), errorName: err?.name ?? null, errorCode: err?.code ?? null, stack: err?.stack ?? null })
+    }
+  }, stop)
+  return stop
+}

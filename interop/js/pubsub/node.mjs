@@ -21,7 +21,7 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { multiaddr } from 'multiaddr-13'
-import { emit, fromHex, onCommands, packageVersions, toHex } from '../lib/util.mjs'
+import { emit, fromHex, packageVersions, serveNode, toHex } from '../lib/util.mjs'
 
 const debugArg = process.argv.slice(2).find((a) => a.startsWith('--debug='))
 if (debugArg != null && debugArg.length > '--debug='.length) enableLogs(debugArg.slice('--debug='.length))
@@ -57,15 +57,6 @@ node.addEventListener('peer:identify', (evt) => {
   emit({ event: 'peer:identify', peer: evt.detail.peerId.toString(), protocols: evt.detail.protocols })
 })
 
-let stopping = null
-function stop () {
-  stopping ??= node.stop()
-    .catch((err) => process.stderr.write(`stop failed: ${err.stack ?? err}\n`))
-    .finally(() => { emit({ event: 'stopped' }); process.exit(0) })
-  return stopping
-}
-process.on('SIGTERM', stop)
-process.on('SIGINT', stop)
 
 const commands = {
   async dial ({ addr }) {
@@ -95,10 +86,6 @@ const commands = {
   },
   async peers () {
     return pubsub.getPeers().map((p) => p.toString())
-  },
-  async stop () {
-    setTimeout(stop, 10)
-    return {}
   }
 }
 
@@ -110,13 +97,4 @@ emit({
   versions: packageVersions(['libp2p', '@libp2p/gossipsub', '@libp2p/identify', '@libp2p/yamux'])
 })
 
-onCommands(async (cmd) => {
-  const fn = commands[cmd.cmd]
-  if (fn == null) throw new Error(`unknown command ${cmd.cmd}`)
-  try {
-    const result = await fn(cmd)
-    emit({ event: 'result', id: cmd.id, ok: true, result })
-  } catch (err) {
-    emit({ event: 'error', id: cmd.id, ok: false, error: String(err?.message ?? err), errorName: err?.name ?? 'Error' })
-  }
-}, stop)
+serveNode(node, commands)

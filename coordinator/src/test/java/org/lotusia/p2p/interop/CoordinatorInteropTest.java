@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The Java {@link P2PCoordinator} against a js-libp2p 3.1.0 node that speaks {@code /lotus/message/1.0.0} like the
- * reference coordinator (interop/js/coordinator/peer.mjs): messages both ways (sendTo, broadcast), routing to the
+ * reference coordinator (interop/js/message/peer.mjs): messages both ways (sendTo, broadcast), routing to the
  * {@link ProtocolHandler} by {@code message.protocol}, the reference hash on both sides, and the guide's
  * request-response pattern both ways. Skipped with -Dlotus.interop.skip=true.
  */
@@ -56,7 +56,7 @@ class CoordinatorInteropTest {
     @BeforeEach
     void setUp() throws Exception {
         JsInterop.assumeEnabled();
-        js = JsInterop.startJsonLines("coordinator/peer.mjs");
+        js = JsInterop.startJsonLines("message/peer.mjs");
         JsonNode started = js.awaitEvent("started", TIMEOUT);
         jsPeer = PeerId.parse(started.get("peerId").asText());
         Multiaddr jsAddress = Multiaddr.parse(started.get("addrs").get(0).asText());
