@@ -1,12 +1,9 @@
 package org.lotusia.p2p.message;
 
+import org.lotusia.libp2p.testing.ManualClock;
+
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,30 +13,14 @@ import static org.lotusia.p2p.message.DedupCache.Verdict.TOO_OLD;
 
 class DedupCacheTest {
     private static final long W = P2PProtocol.MAX_MESSAGE_AGE_MILLIS;
-    private final AtomicLong now = new AtomicLong(1_000_000_000L);
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(now.get());
-        }
-    };
+    private final ManualClock clock = new ManualClock(1_000_000_000L);
 
     @Test
     void detectsDuplicates() {
         DedupCache cache = new DedupCache(10, W, clock);
-        assertThat(cache.check("a", now.get())).isEqualTo(NEW);
-        assertThat(cache.check("a", now.get())).isEqualTo(DUPLICATE);
-        assertThat(cache.check("b", now.get())).isEqualTo(NEW);
+        assertThat(cache.check("a", clock.millis())).isEqualTo(NEW);
+        assertThat(cache.check("a", clock.millis())).isEqualTo(DUPLICATE);
+        assertThat(cache.check("b", clock.millis())).isEqualTo(NEW);
         assertThat(cache.size()).isEqualTo(2);
         assertThat(cache.contains("a")).isTrue();
     }
@@ -47,11 +28,11 @@ class DedupCacheTest {
     @Test
     void forgetsAHashOnceItsMessageCanNoLongerValidate() {
         DedupCache cache = new DedupCache(10, W, clock);
-        long ts = now.get();
+        long ts = clock.millis();
         assertThat(cache.check("a", ts)).isEqualTo(NEW);
-        now.addAndGet(W); // ts is exactly at the edge: still valid, still remembered
+        clock.advanceMillis(W); // ts is exactly at the edge: still valid, still remembered
         assertThat(cache.check("a", ts)).isEqualTo(DUPLICATE);
-        now.incrementAndGet(); // ts is now outside the window: validation rejects it, the cache may forget
+        clock.advanceMillis(1); // ts is now outside the window: validation rejects it, the cache may forget
         assertThat(cache.contains("a")).isFalse();
         assertThat(cache.size()).isZero();
     }
@@ -59,30 +40,30 @@ class DedupCacheTest {
     @Test
     void aFutureDatedMessageIsRememberedUntilItsOwnExpiry() {
         DedupCache cache = new DedupCache(10, W, clock);
-        long ts = now.get() + W; // valid now, and valid for another 2W
+        long ts = clock.millis() + W; // valid now, and valid for another 2W
         assertThat(cache.check("f", ts)).isEqualTo(NEW);
-        now.addAndGet(2 * W);
+        clock.advanceMillis(2 * W);
         assertThat(cache.check("f", ts)).isEqualTo(DUPLICATE);
     }
 
     @Test
     void floodingCannotEvictAndReplayAMessage() {
         DedupCache cache = new DedupCache(100, W, clock);
-        long victimTs = now.get();
+        long victimTs = clock.millis();
         assertThat(cache.check("victim", victimTs)).isEqualTo(NEW);
-        now.addAndGet(1000);
-        long flood0Ts = now.get() + 1;
+        clock.advanceMillis(1000);
+        long flood0Ts = clock.millis() + 1;
         for (int i = 0; i < 1000; i++) {
-            now.incrementAndGet(); // each flood message newer than the last: the worst case for eviction
-            assertThat(cache.check("flood-" + i, now.get())).isEqualTo(NEW);
+            clock.advanceMillis(1); // each flood message newer than the last: the worst case for eviction
+            assertThat(cache.check("flood-" + i, clock.millis())).isEqualTo(NEW);
         }
         assertThat(cache.size()).isEqualTo(100);
         assertThat(cache.contains("victim")).isFalse();
         // the replay is refused though the hash was evicted
         assertThat(cache.check("victim", victimTs)).isEqualTo(TOO_OLD);
         // a genuinely new message is still accepted
-        now.addAndGet(1);
-        assertThat(cache.check("fresh", now.get())).isEqualTo(NEW);
+        clock.advanceMillis(1);
+        assertThat(cache.check("fresh", clock.millis())).isEqualTo(NEW);
         // evicted flood entries cannot come back verbatim either
         assertThat(cache.check("flood-0", flood0Ts)).isEqualTo(TOO_OLD);
     }
@@ -90,9 +71,9 @@ class DedupCacheTest {
     @Test
     void whenFullAnOlderNewcomerIsRefusedRatherThanEvictingNewerEntries() {
         DedupCache cache = new DedupCache(2, W, clock);
-        assertThat(cache.check("a", now.get())).isEqualTo(NEW);
-        assertThat(cache.check("b", now.get())).isEqualTo(NEW);
-        assertThat(cache.check("old", now.get() - 1000)).isEqualTo(TOO_OLD);
+        assertThat(cache.check("a", clock.millis())).isEqualTo(NEW);
+        assertThat(cache.check("b", clock.millis())).isEqualTo(NEW);
+        assertThat(cache.check("old", clock.millis() - 1000)).isEqualTo(TOO_OLD);
         assertThat(cache.contains("a")).isTrue();
         assertThat(cache.contains("b")).isTrue();
     }

@@ -17,14 +17,14 @@ import java.util.function.IntPredicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.lotusia.libp2p.crypto.PeerId;
-import org.lotusia.p2p.security.TestSupport.MutableClock;
+import org.lotusia.libp2p.testing.ManualClock;
 
 /** Exactly-once and exact-quota guarantees hold under contention. */
 class ConcurrencyTest {
     private static final int THREADS = 8;
     private static final PeerId A = peer(1);
     private final ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-    private final MutableClock clock = new MutableClock();
+    private final ManualClock clock = new ManualClock();
 
     @AfterEach
     void tearDown() throws InterruptedException {

@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.lotusia.libp2p.crypto.PeerId;
-import org.lotusia.p2p.security.TestSupport.MutableClock;
+import org.lotusia.libp2p.testing.ManualClock;
 
 class CoreSecurityManagerTest {
     private static final PeerId A = peer(1);
     private static final PeerId B = peer(2);
-    private final MutableClock clock = new MutableClock();
+    private final ManualClock clock = new ManualClock();
 
     private CoreSecurityManager manager(boolean disableRateLimiting, Map<String, Number> limits) {
         return new CoreSecurityManager(new SecurityConfig(disableRateLimiting, limits), clock, Runnable::run);

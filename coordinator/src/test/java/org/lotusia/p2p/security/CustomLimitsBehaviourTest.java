@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.lotusia.libp2p.crypto.PeerId;
-import org.lotusia.p2p.security.TestSupport.MutableClock;
+import org.lotusia.libp2p.testing.ManualClock;
 
 /** Every {@link SecurityLimits} key, overridden via customLimits, changes the manager's behaviour. */
 class CustomLimitsBehaviourTest {
@@ -20,7 +20,7 @@ class CustomLimitsBehaviourTest {
     private record Case(Map<String, Number> limits, Consumer<Env> check) {
     }
 
-    private record Env(CoreSecurityManager m, MutableClock clock) {
+    private record Env(CoreSecurityManager m, ManualClock clock) {
     }
 
     private static final PeerId P = peer(1);
@@ -137,7 +137,7 @@ class CustomLimitsBehaviourTest {
     void customLimitChangesBehaviour(String key) {
         Case c = CASES.get(key);
         assertThat(c).as("behaviour case for " + key).isNotNull();
-        MutableClock clock = new MutableClock();
+        ManualClock clock = new ManualClock();
         CoreSecurityManager m = new CoreSecurityManager(new SecurityConfig(false, c.limits()), clock, Runnable::run);
         c.check().accept(new Env(m, clock));
     }

@@ -15,13 +15,13 @@ import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.lotusia.libp2p.crypto.PeerId;
-import org.lotusia.p2p.security.TestSupport.MutableClock;
+import org.lotusia.libp2p.testing.ManualClock;
 
 class PeerBanManagerTest {
     private static final PeerId A = peer(1);
     private static final PeerId B = peer(2);
 
-    private MutableClock clock;
+    private ManualClock clock;
     private PeerBanManager bans;
     private Recorder events;
 
@@ -58,7 +58,7 @@ class PeerBanManagerTest {
 
     @BeforeEach
     void setUp() {
-        clock = new MutableClock();
+        clock = new ManualClock();
         bans = new PeerBanManager(SecurityLimits.defaults(), clock, Runnable::run);
         events = new Recorder();
         bans.addListener(events);

@@ -8,12 +8,12 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.lotusia.libp2p.crypto.PeerId;
 import org.lotusia.p2p.security.DhtResourceTracker.Reservation;
-import org.lotusia.p2p.security.TestSupport.MutableClock;
+import org.lotusia.libp2p.testing.ManualClock;
 
 class RateLimiterAndTrackerTest {
     private static final PeerId A = peer(1);
     private static final PeerId B = peer(2);
-    private final MutableClock clock = new MutableClock();
+    private final ManualClock clock = new ManualClock();
 
     // ---- DhtAnnouncementRateLimiter ----
 

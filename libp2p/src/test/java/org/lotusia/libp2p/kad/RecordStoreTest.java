@@ -1,5 +1,7 @@
 package org.lotusia.libp2p.kad;
 
+import org.lotusia.libp2p.testing.ManualClock;
+
 import org.junit.jupiter.api.Test;
 import org.lotusia.libp2p.crypto.KeyType;
 import org.lotusia.libp2p.crypto.Keys;
@@ -9,34 +11,11 @@ import org.lotusia.libp2p.crypto.PrivateKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RecordStoreTest {
-    /** A clock tests move by hand. */
-    static final class ManualClock extends Clock {
-        volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -88,7 +67,7 @@ class RecordStoreTest {
         assertThat(store.get(utf8("b"))).isEmpty();
         assertThatThrownBy(() -> store.put(utf8("e"), new byte[9])).isInstanceOf(InvalidRecordException.class);
         assertThatThrownBy(() -> store.put(new byte[65], utf8("x"))).isInstanceOf(InvalidRecordException.class);
-        clock.now = clock.now.plus(Duration.ofHours(49));
+        clock.advance(Duration.ofHours(49));
         assertThat(store.get(utf8("a"))).isEmpty();
         assertThat(store.expire()).isEqualTo(2);
     }
@@ -120,9 +99,9 @@ class RecordStoreTest {
         store.add(utf8("k3"), a);
         assertThat(store.keyCount()).isEqualTo(2);
         assertThat(store.get(utf8("k"))).isEmpty();
-        clock.now = clock.now.plus(Duration.ofHours(47));
+        clock.advance(Duration.ofHours(47));
         store.add(utf8("k3"), b);
-        clock.now = clock.now.plus(Duration.ofHours(2));
+        clock.advance(Duration.ofHours(2));
         assertThat(store.get(utf8("k3"))).containsExactly(b);
         assertThat(store.expire()).isEqualTo(1);
     }
