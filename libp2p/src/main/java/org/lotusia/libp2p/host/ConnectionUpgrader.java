@@ -100,8 +100,17 @@ final class ConnectionUpgrader {
             }
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         result.whenComplete((c, e) -> timer.cancel(false));
-        ch.closeFuture().addListener(f -> result.completeExceptionally(
-                new Libp2pException("connection closed during upgrade")));
+        // Only a connection that was established can be "closed during upgrade"; a dial that never
+        // connected is reported by the transport with its own reason (refused, timed out).
+        ch.pipeline().addFirst("upgrade-guard", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                ch.closeFuture().addListener(f -> result.completeExceptionally(
+                        new Libp2pException("connection closed during upgrade")));
+                ctx.pipeline().remove(this);
+                ctx.fireChannelActive();
+            }
+        });
     }
 
     private void addSecurity(Channel ch, boolean initiator, PeerId expectedPeer, CompletableFuture<Connection> result) {
