@@ -35,6 +35,8 @@ public final class Connection implements AutoCloseable {
     private final Duration negotiationTimeout;
     private final Map<String, AtomicInteger> inboundStreams = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /** Non-null on a limited connection: decides which protocols may still run on it. */
+    private volatile ProtocolRegistry limitedBy;
 
     Connection(Channel channel, SecureSession secureSession, StreamMuxerSession muxer, Direction direction,
                Multiaddr localAddress, Multiaddr remoteAddress, Duration negotiationTimeout) {
@@ -98,6 +100,19 @@ public final class Connection implements AutoCloseable {
         return channel.isOpen() && muxer.isOpen();
     }
 
+    /**
+     * Whether this is a limited connection: relayed through a circuit relay that caps its duration or
+     * data. Only protocols registered with {@link ProtocolOptions#allowOnLimitedConnections()} run on it.
+     */
+    public boolean isLimited() {
+        return limitedBy != null;
+    }
+
+    /** Marks the connection limited; {@code registry} tells which protocols stay allowed. */
+    void markLimited(ProtocolRegistry registry) {
+        this.limitedBy = registry;
+    }
+
     /** Completes when the connection has closed. */
     public CompletableFuture<Void> closeFuture() {
         return closed;
@@ -112,8 +127,29 @@ public final class Connection implements AutoCloseable {
      * or a muxer error.
      */
     public CompletableFuture<Libp2pStream> newStream(List<String> protocols, Consumer<Libp2pStream> initializer) {
+        return newStream(protocols, initializer, false);
+    }
+
+    /**
+     * Like {@link #newStream(List, Consumer)}; on a {@linkplain #isLimited() limited} connection only
+     * the protocols allowed there are proposed (registered with
+     * {@link ProtocolOptions#allowOnLimitedConnections()}), unless {@code allowOnLimitedConnection} is
+     * true. When none is allowed the future fails with {@link LimitedConnectionException}.
+     */
+    public CompletableFuture<Libp2pStream> newStream(List<String> protocols, Consumer<Libp2pStream> initializer,
+                                                     boolean allowOnLimitedConnection) {
         if (protocols.isEmpty()) {
             throw new IllegalArgumentException("at least one protocol is required");
+        }
+        ProtocolRegistry limits = limitedBy;
+        if (limits != null && !allowOnLimitedConnection) {
+            List<String> allowed = protocols.stream().filter(limits::allowedOnLimitedConnections).toList();
+            if (allowed.isEmpty()) {
+                return CompletableFuture.failedFuture(new LimitedConnectionException(
+                        "protocols " + protocols + " may not run on the limited (relayed) connection to "
+                                + remotePeer() + "; register them with allowOnLimitedConnections or opt in"));
+            }
+            protocols = allowed;
         }
         CompletableFuture<Libp2pStream> result = new CompletableFuture<>();
         MultistreamDialer dialer = MultistreamDialer.builder(protocols)
@@ -167,6 +203,6 @@ public final class Connection implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Connection[" + direction + " " + remotePeer() + " at " + remoteAddress + "]";
+        return "Connection[" + direction + " " + remotePeer() + " at " + remoteAddress + (isLimited() ? " limited" : "") + "]";
     }
 }

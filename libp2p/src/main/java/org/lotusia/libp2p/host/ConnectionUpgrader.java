@@ -71,7 +71,7 @@ final class ConnectionUpgrader {
                 guard(ch, timeout, result);
                 ch.pipeline().addLast("security-select", MultistreamDialer.builder(NOISE)
                         .timeout(timeout)
-                        .onSelected((channel, protocol) -> addSecurity(channel, true, expectedPeer, result))
+                        .onSelected((channel, protocol) -> addSecurity(channel, true, expectedPeer, result, Direction.OUTBOUND))
                         .build());
             }
         };
@@ -85,10 +85,60 @@ final class ConnectionUpgrader {
                 guard(ch, timeout, result);
                 ch.pipeline().addLast("security-select", MultistreamListener.builder(ProtocolSelector.of(NOISE))
                         .timeout(timeout)
-                        .onSelected((channel, protocol) -> addSecurity(channel, false, null, result))
+                        .onSelected((channel, protocol) -> addSecurity(channel, false, null, result, Direction.INBOUND))
                         .build());
             }
         };
+    }
+
+    /**
+     * The pipeline of a connection we dial but upgrade as the responder (multistream listener, Noise
+     * responder, Yamux server): our side of a TCP simultaneous open where the peer acts as client
+     * (DCUtR's B). {@code expectedPeer} must be proven in the handshake.
+     */
+    ChannelInitializer<Channel> outboundAsResponder(PeerId expectedPeer, Duration timeout, CompletableFuture<Connection> result) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                guard(ch, timeout, result);
+                ch.pipeline().addLast("security-select", MultistreamListener.builder(ProtocolSelector.of(NOISE))
+                        .timeout(timeout)
+                        .onSelected((channel, protocol) -> addSecurity(channel, false, expectedPeer, result, Direction.OUTBOUND))
+                        .build());
+            }
+        };
+    }
+
+    /**
+     * Upgrades a byte channel that is already active (a relayed circuit carried by a stream): the
+     * same steps as a TCP connection, with the given addresses. A limited connection is marked so
+     * only the protocols allowed on limited connections run on it.
+     */
+    void upgradeActive(Channel ch, boolean initiator, PeerId expectedPeer, Multiaddr localAddress,
+                       Multiaddr remoteAddress, ProtocolRegistry limitedBy, Duration timeout,
+                       CompletableFuture<Connection> result) {
+        ScheduledFuture<?> timer = ch.eventLoop().schedule(() -> {
+            if (result.completeExceptionally(new Libp2pException(
+                    "relayed connection upgrade did not finish within " + timeout.toMillis() + " ms"))) {
+                ch.close();
+            }
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        result.whenComplete((c, e) -> timer.cancel(false));
+        ch.closeFuture().addListener(f -> result.completeExceptionally(
+                new Libp2pException("relayed connection closed during upgrade")));
+        Addresses addresses = new Addresses(localAddress, remoteAddress, limitedBy);
+        Direction direction = initiator ? Direction.OUTBOUND : Direction.INBOUND;
+        ch.pipeline().addLast("security-select", initiator
+                ? MultistreamDialer.builder(NOISE).timeout(timeout)
+                        .onSelected((c, p) -> addSecurity(c, true, expectedPeer, result, direction, addresses))
+                        .build()
+                : MultistreamListener.builder(ProtocolSelector.of(NOISE)).timeout(timeout)
+                        .onSelected((c, p) -> addSecurity(c, false, null, result, direction, addresses))
+                        .build());
+    }
+
+    /** Addresses of a connection not carried by TCP directly (a relayed one), and whether it is limited. */
+    private record Addresses(Multiaddr local, Multiaddr remote, ProtocolRegistry limitedBy) {
     }
 
     /** Fails the upgrade and closes the channel if it has not finished in time or the channel dies. */
@@ -113,7 +163,13 @@ final class ConnectionUpgrader {
         });
     }
 
-    private void addSecurity(Channel ch, boolean initiator, PeerId expectedPeer, CompletableFuture<Connection> result) {
+    private void addSecurity(Channel ch, boolean initiator, PeerId expectedPeer, CompletableFuture<Connection> result,
+                             Direction direction) {
+        addSecurity(ch, initiator, expectedPeer, result, direction, null);
+    }
+
+    private void addSecurity(Channel ch, boolean initiator, PeerId expectedPeer, CompletableFuture<Connection> result,
+                             Direction direction, Addresses addresses) {
         NoiseSecureChannelHandler noise = new NoiseSecureChannelHandler(
                 initiator, identity, expectedPeer, List.of(YAMUX), negotiationTimeout);
         noise.sessionFuture().whenComplete((session, error) -> {
@@ -122,16 +178,21 @@ final class ConnectionUpgrader {
             }
         });
         ch.pipeline().addLast("security", noise);
-        ch.pipeline().addLast("upgrade", new MuxerStep(initiator, result));
+        ch.pipeline().addLast("upgrade", new MuxerStep(initiator, direction, result, addresses));
     }
 
     /** Waits for the secure session, then installs the muxer (directly or after multistream-select). */
     private final class MuxerStep extends ChannelInboundHandlerAdapter {
         private final boolean dialer;
+        private final Direction direction;
         private final CompletableFuture<Connection> result;
+        private final Addresses addresses; // null for a TCP connection
 
-        MuxerStep(boolean dialer, CompletableFuture<Connection> result) {
+        /** {@code dialer}: security initiator and Yamux client; {@code direction}: who opened the socket. */
+        MuxerStep(boolean dialer, Direction direction, CompletableFuture<Connection> result, Addresses addresses) {
             this.dialer = dialer;
+            this.addresses = addresses;
+            this.direction = direction;
             this.result = result;
         }
 
@@ -143,8 +204,7 @@ final class ConnectionUpgrader {
             }
             SecureSession session = established.session();
             Channel ch = ctx.channel();
-            Direction direction = dialer ? Direction.OUTBOUND : Direction.INBOUND;
-            Multiaddr remote = TcpAddresses.toMultiaddr(ch.remoteAddress());
+            Multiaddr remote = addresses != null ? addresses.remote() : TcpAddresses.toMultiaddr(ch.remoteAddress());
             String refusal = session.remotePeer().equals(session.localPeer())
                     ? "cannot connect to self (" + session.remotePeer() + ")"
                     : admission.admit(session.remotePeer(), direction, remote);
@@ -186,7 +246,11 @@ final class ConnectionUpgrader {
             });
             ch.pipeline().addLast("muxer", yamux);
             Connection connection = new Connection(ch, session, yamux, direction,
-                    TcpAddresses.toMultiaddr(ch.localAddress()), remote, negotiationTimeout);
+                    addresses != null ? addresses.local() : TcpAddresses.toMultiaddr(ch.localAddress()), remote,
+                    negotiationTimeout);
+            if (addresses != null && addresses.limitedBy() != null) {
+                connection.markLimited(addresses.limitedBy());
+            }
             holder.connection = connection;
             if (result.isDone()) {
                 ch.close();
@@ -213,6 +277,12 @@ final class ConnectionUpgrader {
     /** Hands an inbound stream to its protocol's handler, within the protocol's per-connection limit. */
     static void dispatch(Connection connection, StreamChannel stream, String protocol, ProtocolRegistry registry) {
         ProtocolRegistry.Registration registration = registry.find(protocol).orElse(null);
+        if (registration != null && connection.isLimited() && !registration.allowOnLimitedConnections()) {
+            // Like js: agreed by multistream-select, then reset: the protocol may not spend a relay's budget.
+            LOG.debug("resetting inbound {} stream from {}: not allowed on a limited connection", protocol, connection.remotePeer());
+            stream.reset();
+            return;
+        }
         if (registration == null || !connection.admitInboundStream(protocol, registration.maxInboundStreamsPerConnection(), stream)) {
             // Like js: agreed by multistream-select, then reset when over the limit.
             LOG.debug("resetting inbound {} stream from {}: limit reached or handler gone", protocol, connection.remotePeer());

@@ -68,6 +68,8 @@ public final class Host implements AutoCloseable {
     private final AtomicInteger pendingInbound = new AtomicInteger();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final List<HostListener> hostListeners = new CopyOnWriteArrayList<>();
+    private final List<AddressDialer> addressDialers = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Supplier<List<Multiaddr>>> addressProviders = new CopyOnWriteArrayList<>();
     private final ExecutorService events;
     private final ConnectionUpgrader upgrader;
     private final IdentifyService identify;
@@ -81,7 +83,7 @@ public final class Host implements AutoCloseable {
         this.requestedListenAddresses = List.copyOf(builder.listen);
         this.ownsResources = builder.resources == null;
         this.resources = ownsResources ? TransportResources.create() : builder.resources;
-        this.transport = new TcpTransport(resources);
+        this.transport = new TcpTransport(resources, builder.reusePort);
         this.limits = builder.limits;
         this.gater = builder.gater;
         this.agentVersion = builder.agentVersion;
@@ -155,6 +157,89 @@ public final class Host implements AutoCloseable {
         return listenAddresses().stream().map(a -> a.withPeerId(peerId)).toList();
     }
 
+    /**
+     * The addresses this host announces (identify, peer records): its listen addresses followed by
+     * those of the {@linkplain #addAddressProvider address providers} (e.g. relay circuit addresses).
+     */
+    public List<Multiaddr> advertisedAddresses() {
+        List<Multiaddr> all = new ArrayList<>(listenAddresses());
+        for (java.util.function.Supplier<List<Multiaddr>> provider : addressProviders) {
+            for (Multiaddr address : provider.get()) {
+                if (!all.contains(address)) {
+                    all.add(address);
+                }
+            }
+        }
+        return all;
+    }
+
+    /**
+     * Adds a source of extra addresses to announce (called each time identify builds a message).
+     * Call {@code identifyService().localAddressesChanged()} when what it returns changes.
+     */
+    public void addAddressProvider(java.util.function.Supplier<List<Multiaddr>> provider) {
+        addressProviders.add(Objects.requireNonNull(provider, "provider"));
+        identify.localAddressesChanged();
+    }
+
+    /** Removes an address provider added by {@link #addAddressProvider}. */
+    public void removeAddressProvider(java.util.function.Supplier<List<Multiaddr>> provider) {
+        if (addressProviders.remove(provider)) {
+            identify.localAddressesChanged();
+        }
+    }
+
+    /**
+     * Dials addresses the TCP transport cannot, e.g. {@code /p2p-circuit} addresses through a relay;
+     * registered with {@link #addDialer}, used by {@link #connect(Multiaddr)} and {@link #connect(PeerId)}.
+     */
+    public interface AddressDialer {
+        /** Whether this dialer handles {@code address}. */
+        boolean canDial(Multiaddr address);
+
+        /** Dials {@code address}; {@code expectedPeer} (may be null) must be proven by the handshake. */
+        CompletableFuture<Connection> dial(Multiaddr address, PeerId expectedPeer);
+    }
+
+    /** Adds a dialer for addresses the TCP transport does not handle. */
+    public void addDialer(AddressDialer dialer) {
+        addressDialers.add(Objects.requireNonNull(dialer, "dialer"));
+    }
+
+    /** Removes a dialer added by {@link #addDialer}. */
+    public void removeDialer(AddressDialer dialer) {
+        addressDialers.remove(dialer);
+    }
+
+    /**
+     * Runs the connection upgrade (multistream-select, Noise, Yamux) over {@code stream}, an already
+     * negotiated stream that carries a relayed circuit, and registers the result like any other
+     * connection (limits, gater, listeners, identify). {@code initiator}: we dialled through the relay
+     * (security initiator, Yamux client). {@code limited}: the relay caps the circuit, so only
+     * protocols allowed on limited connections run on it. Call on the stream's event loop right after
+     * the relay's answer was read, so that bytes following it reach the upgrade.
+     */
+    public CompletableFuture<Connection> upgradeRelayedStream(StreamChannel stream, boolean initiator, PeerId expectedPeer,
+                                                              Multiaddr localAddress, Multiaddr remoteAddress,
+                                                              boolean limited) {
+        Objects.requireNonNull(stream, "stream");
+        CompletableFuture<Connection> result = new CompletableFuture<>();
+        if (closed) {
+            stream.reset();
+            result.completeExceptionally(new IllegalStateException("host is closed"));
+            return result;
+        }
+        Runnable upgrade = () -> upgrader.upgradeActive(stream, initiator, expectedPeer, localAddress,
+                remoteAddress, limited ? registry : null, limits.handshakeTimeout(), result);
+        // In place when on the stream's loop: bytes that follow the relay's answer must meet the upgrader.
+        if (stream.eventLoop().inEventLoop()) {
+            upgrade.run();
+        } else {
+            stream.eventLoop().execute(upgrade);
+        }
+        return result;
+    }
+
     /** What this host knows about other peers. */
     public PeerStore peerStore() {
         return peerStore;
@@ -190,6 +275,19 @@ public final class Host implements AutoCloseable {
         registry.register(protocol, handler, maxInboundStreams);
     }
 
+    /**
+     * Serves {@code protocol} with {@code handler} and explicit options, e.g. whether it may run on
+     * limited (relayed) connections ({@link ProtocolOptions#allowOnLimitedConnections()}, default no).
+     */
+    public void handle(String protocol, StreamHandler handler, ProtocolOptions options) {
+        registry.register(protocol, handler, options);
+    }
+
+    /** Same as {@link #handle(String, StreamHandler, ProtocolOptions)}. */
+    public void setStreamHandler(String protocol, StreamHandler handler, ProtocolOptions options) {
+        registry.register(protocol, handler, options);
+    }
+
     /** Stops serving {@code protocol}. */
     public void removeStreamHandler(String protocol) {
         registry.unregister(protocol);
@@ -221,7 +319,10 @@ public final class Host implements AutoCloseable {
                 return CompletableFuture.failedFuture(new Libp2pException("cannot dial self (" + peerId + ")"));
             }
             Optional<Connection> existing = connection(expected.get());
-            if (existing.isPresent()) {
+            // A limited (relayed) connection is reused only for another relayed address: a direct
+            // address is dialled even then, as js does, to get an unlimited connection.
+            if (existing.isPresent() && (!existing.get().isLimited()
+                    || address.hasProtocol(org.lotusia.libp2p.multiformats.MultiaddrProtocol.P2P_CIRCUIT.code()))) {
                 return CompletableFuture.completedFuture(existing.get());
             }
             PeerId peer = expected.get();
@@ -273,13 +374,59 @@ public final class Host implements AutoCloseable {
         return connect(peer).thenCompose(connection -> connection.newStream(protocols, initializer));
     }
 
-    /** An open connection to {@code peer}, if any (the oldest). */
+    /**
+     * Dials a new direct connection to the peer at {@code address} (which must end in
+     * {@code /p2p/<id>}), never reusing or merging with another connection. With
+     * {@code asResponder} our side runs the upgrade as the server (multistream listener, Noise
+     * responder, Yamux server) although it dialled: DCUtR's B side of a TCP simultaneous open.
+     */
+    public CompletableFuture<Connection> dialNewConnection(Multiaddr address, boolean asResponder) {
+        Objects.requireNonNull(address, "address");
+        PeerId expected = address.getPeerId().orElse(null);
+        if (expected == null) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("address needs /p2p/<id>: " + address));
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("host is closed"));
+        }
+        if (!asResponder) {
+            return dial(address, expected);
+        }
+        if (!gater.allowDial(expected, address)) {
+            return CompletableFuture.failedFuture(new Libp2pException("dial to " + address + " refused by the connection gater"));
+        }
+        CompletableFuture<Connection> result = new CompletableFuture<>();
+        Duration timeout = limits.dialTimeout();
+        transport.dial(address, upgrader.outboundAsResponder(expected, timeout, result), timeout)
+                .whenComplete((channel, error) -> {
+                    if (error != null) {
+                        result.completeExceptionally(error);
+                    }
+                });
+        return result;
+    }
+
+    /** Whether outbound TCP connections leave from the listen port ({@link Builder#reusePort}). */
+    public boolean reusesPort() {
+        return transport.reusesPort();
+    }
+
+    /** An open connection to {@code peer}, if any: an unlimited one if there is one. */
     public Optional<Connection> connection(PeerId peer) {
         Set<Connection> set = connections.get(peer);
         if (set == null) {
             return Optional.empty();
         }
-        return set.stream().filter(Connection::isOpen).findFirst();
+        Optional<Connection> any = Optional.empty();
+        for (Connection c : set) {
+            if (c.isOpen()) {
+                if (!c.isLimited()) {
+                    return Optional.of(c);
+                }
+                any = Optional.of(c);
+            }
+        }
+        return any;
     }
 
     /** Every open connection. */
@@ -378,6 +525,11 @@ public final class Host implements AutoCloseable {
         if (connections().size() >= limits.maxConnections()) {
             return CompletableFuture.failedFuture(new Libp2pException(
                     "connection limit reached (" + limits.maxConnections() + ")"));
+        }
+        for (AddressDialer dialer : addressDialers) {
+            if (dialer.canDial(address)) {
+                return dialer.dial(address, expected);
+            }
         }
         CompletableFuture<Connection> result = new CompletableFuture<>();
         Duration timeout = limits.dialTimeout();
@@ -505,8 +657,18 @@ public final class Host implements AutoCloseable {
         private ConnectionGater gater = ConnectionGater.ALLOW_ALL;
         private YamuxConfig yamuxConfig = YamuxConfig.defaults();
         private String agentVersion = Version.agentVersion();
+        private boolean reusePort;
 
         private Builder() {
+        }
+
+        /**
+         * Dial from the listen port ({@code SO_REUSEPORT}), so NATs map outbound connections to it
+         * and peers observe a dialable address; needed for TCP hole punching (default off).
+         */
+        public Builder reusePort(boolean reusePort) {
+            this.reusePort = reusePort;
+            return this;
         }
 
         /** The node's identity key (default: a new Ed25519 key). */

@@ -15,8 +15,14 @@ public final class ProtocolRegistry {
     /** Inbound streams per protocol per connection when the registration does not say otherwise (js: 32). */
     public static final int DEFAULT_MAX_INBOUND_STREAMS = 32;
 
-    /** One registered protocol. */
-    public record Registration(String protocol, StreamHandler handler, int maxInboundStreamsPerConnection) {
+    /** One registered protocol; {@code allowOnLimitedConnections} lets it run on relayed (limited) connections. */
+    public record Registration(String protocol, StreamHandler handler, int maxInboundStreamsPerConnection,
+                               boolean allowOnLimitedConnections) {
+        /** A registration kept off limited connections. */
+        public Registration(String protocol, StreamHandler handler, int maxInboundStreamsPerConnection) {
+            this(protocol, handler, maxInboundStreamsPerConnection, false);
+        }
+
         /** Validates the registration. */
         public Registration {
             Objects.requireNonNull(handler, "handler");
@@ -31,11 +37,37 @@ public final class ProtocolRegistry {
 
     private final Map<String, Registration> handlers = new ConcurrentHashMap<>();
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+    private final java.util.Set<String> outboundOnLimited = ConcurrentHashMap.newKeySet();
 
     /** Registers (or replaces) the handler of a protocol. */
     public void register(String protocol, StreamHandler handler, int maxInboundStreamsPerConnection) {
         handlers.put(protocol, new Registration(protocol, handler, maxInboundStreamsPerConnection));
         changeListeners.forEach(Runnable::run);
+    }
+
+    /** Registers (or replaces) the handler of a protocol with explicit options. */
+    public void register(String protocol, StreamHandler handler, ProtocolOptions options) {
+        handlers.put(protocol, new Registration(protocol, handler, options.maxInboundStreams(),
+                options.allowOnLimitedConnections()));
+        changeListeners.forEach(Runnable::run);
+    }
+
+    /**
+     * Whether streams for {@code protocol} may be opened on limited connections: it is registered
+     * with {@code allowOnLimitedConnections}, or marked by {@link #allowOutboundOnLimitedConnections}.
+     */
+    public boolean allowedOnLimitedConnections(String protocol) {
+        Registration registration = handlers.get(protocol);
+        return registration != null && registration.allowOnLimitedConnections()
+                || outboundOnLimited.contains(protocol);
+    }
+
+    /**
+     * Marks a protocol this node only dials (no handler) as allowed on limited connections, so
+     * {@link Connection#newStream} opens it there without the caller opting in each time.
+     */
+    public void allowOutboundOnLimitedConnections(String protocol) {
+        outboundOnLimited.add(protocol);
     }
 
     /** Registers (or replaces) the handler of a protocol with the default inbound stream limit. */

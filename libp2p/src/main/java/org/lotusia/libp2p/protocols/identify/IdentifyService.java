@@ -13,6 +13,7 @@ import org.lotusia.libp2p.crypto.PeerRecord;
 import org.lotusia.libp2p.crypto.PublicKey;
 import org.lotusia.libp2p.host.Connection;
 import org.lotusia.libp2p.host.Host;
+import org.lotusia.libp2p.host.ProtocolOptions;
 import org.lotusia.libp2p.host.Libp2pStream;
 import org.lotusia.libp2p.multiformats.Multiaddr;
 import org.lotusia.libp2p.multiformats.MultiformatException;
@@ -62,8 +63,9 @@ public final class IdentifyService implements AutoCloseable {
     /** Registers identify and identify push on {@code host}. */
     public IdentifyService(Host host) {
         this.host = host;
-        host.setStreamHandler(PROTOCOL, this::answer, 1);
-        host.setStreamHandler(PUSH_PROTOCOL, this::receivePush, 1);
+        // Allowed on limited (relayed) connections, as in js: a relayed peer must still be identified.
+        host.handle(PROTOCOL, this::answer, new ProtocolOptions(1, true));
+        host.handle(PUSH_PROTOCOL, this::receivePush, new ProtocolOptions(1, true));
         host.protocols().onChange(this::localAddressesChanged);
     }
 
@@ -107,7 +109,7 @@ public final class IdentifyService implements AutoCloseable {
                 .setProtocolVersion(PROTOCOL_VERSION)
                 .setAgentVersion(host.agentVersion())
                 .addAllProtocols(host.protocols().protocols());
-        List<Multiaddr> addresses = host.listenAddresses();
+        List<Multiaddr> addresses = host.advertisedAddresses();
         for (Multiaddr address : addresses) {
             message.addListenAddrs(ByteString.copyFrom(address.toBytes()));
         }

@@ -4,6 +4,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import org.lotusia.libp2p.crypto.PeerId;
 import org.lotusia.libp2p.host.Connection;
 import org.lotusia.libp2p.host.Host;
+import org.lotusia.libp2p.host.ProtocolOptions;
 
 import java.time.Duration;
 import java.util.List;
@@ -34,7 +35,7 @@ public final class PingService implements AutoCloseable {
         this.host = host;
         host.setStreamHandler(PROTOCOL, stream -> stream.channel().pipeline().addLast(
                 new IdleStateHandler(0, 0, IDLE_TIMEOUT.toSeconds(), TimeUnit.SECONDS),
-                new PingResponder()), 2);
+                new PingResponder()), new ProtocolOptions(2, true));
     }
 
     /** Pings {@code peer} once (connecting if needed); completes with the round-trip time. */

@@ -45,12 +45,30 @@ public final class TcpTransport implements Transport, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TcpTransport.class);
 
     private final TransportResources resources;
+    private final boolean reusePort;
     private final Set<TcpListener> listeners = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /** A transport running on {@code resources}' event loops. */
     public TcpTransport(TransportResources resources) {
+        this(resources, false);
+    }
+
+    /**
+     * A transport running on {@code resources}' event loops. With {@code reusePort}, listeners set
+     * {@code SO_REUSEPORT} and dials leave from the port of a listener of the same address family
+     * (falling back to an ephemeral port when that 4-tuple is taken), so a NAT maps our outbound
+     * connections to our listen port — what peers observe is then dialable, and TCP hole punching
+     * (DCUtR simultaneous open) can work.
+     */
+    public TcpTransport(TransportResources resources, boolean reusePort) {
         this.resources = Objects.requireNonNull(resources, "resources");
+        this.reusePort = reusePort;
+    }
+
+    /** Whether dials leave from the listen port ({@code SO_REUSEPORT}). */
+    public boolean reusesPort() {
+        return reusePort;
     }
 
     /** The event loops this transport runs on. */
@@ -86,21 +104,39 @@ public final class TcpTransport implements Transport, AutoCloseable {
             return result;
         }
         int timeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        InetSocketAddress localPort = reusePort ? reusableLocalAddress(remote) : null;
+        connect(address, remote, localPort, initializer, timeoutMillis, result);
+        return result;
+    }
+
+    private void connect(Multiaddr address, InetSocketAddress remote, InetSocketAddress local,
+                         ChannelInitializer<Channel> initializer, int timeoutMillis, CompletableFuture<Channel> result) {
         ChannelFuture connect;
         try {
-            connect = new Bootstrap()
+            Bootstrap bootstrap = new Bootstrap()
                     .group(resources.workerGroup())
                     .channel(resources.socketChannelClass())
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.SO_KEEPALIVE, true)
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, false)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
-                    .handler(initializer)
-                    .connect(remote);
+                    .handler(initializer);
+            if (local != null) {
+                bootstrap.option(ChannelOption.SO_REUSEADDR, true);
+                if (resources.isNative()) {
+                    // epoll's client sockets have no SO_REUSEPORT option: set it as a raw socket option
+                    bootstrap.option(RawReusePort.OPTION, 1);
+                } else {
+                    bootstrap.option(reusePortOption(), true);
+                }
+                connect = bootstrap.connect(remote, local);
+            } else {
+                connect = bootstrap.connect(remote);
+            }
         } catch (RuntimeException e) {
             // e.g. the event loops are shutting down
             result.completeExceptionally(new TransportException("dial " + address + " failed: " + e, e));
-            return result;
+            return;
         }
         connect.addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
@@ -109,6 +145,11 @@ public final class TcpTransport implements Transport, AutoCloseable {
                 }
             } else if (f.isCancelled()) {
                 result.cancel(false);
+            } else if (local != null && isLocalPortConflict(f.cause()) && !result.isDone()) {
+                // That 4-tuple is in use (e.g. a dial-back to a peer that dialled us from its listen port).
+                LOG.debug("dial {} from port {} not possible ({}); using an ephemeral port", address,
+                        local.getPort(), f.cause().toString());
+                connect(address, remote, null, initializer, timeoutMillis, result);
             } else {
                 result.completeExceptionally(dialFailure(address, timeoutMillis, f.cause()));
             }
@@ -119,7 +160,79 @@ public final class TcpTransport implements Transport, AutoCloseable {
                 connect.channel().close();
             }
         });
-        return result;
+    }
+
+    /** The address of an open listener of {@code remote}'s family to dial from, if any. */
+    private InetSocketAddress reusableLocalAddress(InetSocketAddress remote) {
+        boolean v6 = remote.getAddress() instanceof java.net.Inet6Address;
+        for (TcpListener listener : listeners) {
+            if (!listener.isOpen()) {
+                continue;
+            }
+            InetSocketAddress bound = boundAddress(listener);
+            if ((bound.getAddress() instanceof java.net.Inet6Address) == v6
+                    && (bound.getAddress().isLoopbackAddress() == remote.getAddress().isLoopbackAddress()
+                    || bound.getAddress().isAnyLocalAddress())) {
+                return bound;
+            }
+        }
+        return null;
+    }
+
+    private static InetSocketAddress boundAddress(TcpListener listener) {
+        return TcpAddresses.toSocketAddress(listener.localAddress());
+    }
+
+    /**
+     * The address a listener really serves: a dual-stack socket asked for {@code 0.0.0.0} reports
+     * {@code ::}, but it is the IPv4 any-address that was requested (and that peers use).
+     */
+    private static java.net.SocketAddress boundAddress(InetSocketAddress requested, java.net.SocketAddress actual) {
+        if (actual instanceof InetSocketAddress bound && requested.getAddress() instanceof java.net.Inet4Address
+                && requested.getAddress().isAnyLocalAddress() && bound.getAddress() instanceof java.net.Inet6Address
+                && bound.getAddress().isAnyLocalAddress()) {
+            return new InetSocketAddress(requested.getAddress(), bound.getPort());
+        }
+        return actual;
+    }
+
+    private static boolean isLocalPortConflict(Throwable cause) {
+        if (cause instanceof BindException) {
+            return true;
+        }
+        String message = String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return message.contains("cannot assign requested address") || message.contains("address already in use");
+    }
+
+    /** {@code setsockopt(SOL_SOCKET, SO_REUSEPORT, 1)} for epoll client sockets, built at run time. */
+    private static final class RawReusePort {
+        static final ChannelOption<Integer> OPTION = create();
+
+        @SuppressWarnings("unchecked")
+        private static ChannelOption<Integer> create() {
+            try {
+                return (ChannelOption<Integer>) Class.forName("io.netty.channel.unix.IntegerUnixChannelOption")
+                        .getConstructor(String.class, int.class, int.class)
+                        .newInstance("LOTUS_SO_REUSEPORT", 1 /* SOL_SOCKET */, 15 /* SO_REUSEPORT on Linux */);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("raw socket options are not available: " + e, e);
+            }
+        }
+    }
+
+    /** {@code SO_REUSEPORT} for the channel classes in use (epoll's own option, or the JDK's through NIO). */
+    @SuppressWarnings("unchecked")
+    private ChannelOption<Boolean> reusePortOption() {
+        if (resources.isNative()) {
+            try {
+                // defined by the native unix transport, looked up at run time like the epoll classes
+                return (ChannelOption<Boolean>) Class.forName("io.netty.channel.unix.UnixChannelOption")
+                        .getField("SO_REUSEPORT").get(null);
+            } catch (ReflectiveOperationException e) {
+                throw new TransportException("SO_REUSEPORT is not available: " + e);
+            }
+        }
+        return io.netty.channel.socket.nio.NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT);
     }
 
     @Override
@@ -140,15 +253,18 @@ public final class TcpTransport implements Transport, AutoCloseable {
         }
         ChannelFuture bind;
         try {
-            bind = new ServerBootstrap()
+            ServerBootstrap server = new ServerBootstrap()
                     .group(resources.bossGroup(), resources.workerGroup())
                     .channel(resources.serverSocketChannelClass())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, false)
-                    .childHandler(initializer)
-                    .bind(local);
+                    .childHandler(initializer);
+            if (reusePort) {
+                server.option(reusePortOption(), true);
+            }
+            bind = server.bind(local);
         } catch (RuntimeException e) {
             result.completeExceptionally(new TransportException("listen on " + address + " failed: " + e, e));
             return result;
@@ -159,7 +275,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
                 return;
             }
             TcpListener listener = new TcpListener(f.channel(),
-                    TcpAddresses.toMultiaddr(f.channel().localAddress()), resources);
+                    TcpAddresses.toMultiaddr(boundAddress(local, f.channel().localAddress())), resources);
             listeners.add(listener);
             f.channel().closeFuture().addListener(c -> listeners.remove(listener));
             if (closed) {
