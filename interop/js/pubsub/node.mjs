@@ -11,7 +11,7 @@
 // stdin: one JSON command per line, {"id":N,"cmd":"...",...}; answered with {"event":"result","id":N,"ok":true,"result":..}
 //   or {"event":"error","id":N,"ok":false,"error":".."}.
 // Commands: dial {addr}, subscribe {topic}, unsubscribe {topic}, publish {topic, dataHex}, subscribers {topic},
-//   mesh {topic}, score {peer}, peers, stop. Exits 0 on `stop` or stdin EOF.
+//   mesh {topic}, score {peer}, scores {peers?} ({peerId: score}), peers, stop. Exits 0 on `stop` or stdin EOF.
 import { noise } from '@chainsafe/libp2p-noise'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
@@ -83,6 +83,11 @@ const commands = {
   },
   async score ({ peer }) {
     return pubsub.score.score(peer)
+  },
+  // {peerId: score} for the given peers (default: every pubsub peer), as js's own PeerScore sees them.
+  async scores ({ peers }) {
+    const ids = peers ?? pubsub.getPeers().map((p) => p.toString())
+    return Object.fromEntries(ids.map((id) => [id, pubsub.score.score(id)]))
   },
   async peers () {
     return pubsub.getPeers().map((p) => p.toString())

@@ -19,8 +19,8 @@ import java.util.Objects;
  * @param seenMax                   most message ids remembered as seen
  * @param pruneBackoff              backoff we ask for (and honour by default) when pruning
  * @param unsubscribeBackoff        backoff sent with the PRUNEs of an unsubscribe
- * @param maxRpcSize                largest inbound RPC frame accepted
- * @param maxOutboundQueueBytes     RPCs to a peer are dropped while more than this is waiting to be written
+ * @param maxRpcSize                largest inbound RPC frame accepted (js: 4 MiB); larger own messages are refused
+ * @param maxOutboundQueueBytes     bytes that may wait to be written to one peer; RPCs that would exceed it are dropped (and counted)
  * @param floodPublish              send our own messages to every known topic peer, not only the mesh
  * @param allowPublishToZeroPeers   publishing with no peer to send to succeeds (else it fails)
  * @param emitSelf                  deliver our own messages to our own handlers
@@ -31,6 +31,17 @@ import java.util.Objects;
  * @param maxIWantIdsPerHeartbeat   ids we ask one peer for per heartbeat
  * @param gossipRetransmission      how often one message is served to one peer through IWANT
  * @param maxIDontWantPerHeartbeat  IDONTWANT ids accepted per peer per heartbeat
+ * @param dscore                    peers kept by score when an oversubscribed mesh is pruned
+ * @param dout                      outbound-connection peers the heartbeat keeps in each mesh (< dlo, ≤ d/2)
+ * @param prunePeers                peers offered (PX) in a PRUNE and most peers connected to from one PRUNE
+ * @param doPx                      offer PX peers when pruning an oversubscribed mesh or refusing a GRAFT (js default off)
+ * @param opportunisticGraftTicks   heartbeats between opportunistic grafting rounds
+ * @param opportunisticGraftPeers   peers grafted per topic in one opportunistic round
+ * @param graftFloodThreshold       a GRAFT this soon after our PRUNE costs an extra behaviour penalty
+ * @param iwantFollowupTime         a peer that does not deliver a message we asked for (IWANT) within this breaks its promise
+ * @param maxSubscriptionsPerPeer   topics one peer may be subscribed to as far as we keep track; more are ignored
+ * @param maxTopicLength            longest topic (UTF-16 chars) accepted in a peer's subscription
+ * @param maxPendingRpcs            RPCs queued for a peer while its stream is being opened
  */
 public record GossipSubConfig(int d, int dlo, int dhi, int dlazy, double gossipFactor, Duration heartbeatInterval,
                               Duration fanoutTtl, int mcacheLength, int mcacheGossip, Duration seenTtl, int seenMax,
@@ -38,7 +49,10 @@ public record GossipSubConfig(int d, int dlo, int dhi, int dlazy, double gossipF
                               long maxOutboundQueueBytes, boolean floodPublish, boolean allowPublishToZeroPeers,
                               boolean emitSelf, SignaturePolicy signaturePolicy, MessageIdFunction messageIdFunction,
                               int idontwantMinDataSize, int maxIHaveMessages, int maxIWantIdsPerHeartbeat,
-                              int gossipRetransmission, int maxIDontWantPerHeartbeat) {
+                              int gossipRetransmission, int maxIDontWantPerHeartbeat, int dscore, int dout,
+                              int prunePeers, boolean doPx, int opportunisticGraftTicks, int opportunisticGraftPeers,
+                              Duration graftFloodThreshold, Duration iwantFollowupTime, int maxSubscriptionsPerPeer,
+                              int maxTopicLength, int maxPendingRpcs) {
 
     /** Validates the parameters and fills the default message id function. */
     public GossipSubConfig {
@@ -56,6 +70,15 @@ public record GossipSubConfig(int d, int dlo, int dhi, int dlazy, double gossipF
         }
         if (heartbeatInterval.isNegative() || heartbeatInterval.isZero() || maxRpcSize <= 0 || seenMax <= 0) {
             throw new IllegalArgumentException("heartbeatInterval, maxRpcSize and seenMax must be positive");
+        }
+        Objects.requireNonNull(graftFloodThreshold, "graftFloodThreshold");
+        Objects.requireNonNull(iwantFollowupTime, "iwantFollowupTime");
+        if (dscore < 0 || dscore > d || dout < 0 || (dout > 0 && (dout >= dlo || dout > d / 2))) {
+            throw new IllegalArgumentException("need 0 <= dscore <= d and dout < dlo, dout <= d/2");
+        }
+        if (prunePeers < 0 || opportunisticGraftTicks < 1 || opportunisticGraftPeers < 0 || maxSubscriptionsPerPeer < 1
+                || maxTopicLength < 1 || maxPendingRpcs < 1 || maxIHaveMessages < 0 || maxIWantIdsPerHeartbeat < 0) {
+            throw new IllegalArgumentException("negative or zero bound");
         }
         if (messageIdFunction == null) {
             messageIdFunction = MessageIdFunction.defaultFor(signaturePolicy);
@@ -83,7 +106,11 @@ public record GossipSubConfig(int d, int dlo, int dhi, int dlazy, double gossipF
         b.signaturePolicy = signaturePolicy; b.messageIdFunction = messageIdFunction;
         b.idontwantMinDataSize = idontwantMinDataSize; b.maxIHaveMessages = maxIHaveMessages;
         b.maxIWantIdsPerHeartbeat = maxIWantIdsPerHeartbeat; b.gossipRetransmission = gossipRetransmission;
-        b.maxIDontWantPerHeartbeat = maxIDontWantPerHeartbeat;
+        b.maxIDontWantPerHeartbeat = maxIDontWantPerHeartbeat; b.dscore = dscore; b.dout = dout;
+        b.prunePeers = prunePeers; b.doPx = doPx; b.opportunisticGraftTicks = opportunisticGraftTicks;
+        b.opportunisticGraftPeers = opportunisticGraftPeers; b.graftFloodThreshold = graftFloodThreshold;
+        b.iwantFollowupTime = iwantFollowupTime; b.maxSubscriptionsPerPeer = maxSubscriptionsPerPeer;
+        b.maxTopicLength = maxTopicLength; b.maxPendingRpcs = maxPendingRpcs;
         return b;
     }
 
@@ -102,7 +129,7 @@ public record GossipSubConfig(int d, int dlo, int dhi, int dlazy, double gossipF
         private int seenMax = 100_000;
         private Duration pruneBackoff = Duration.ofSeconds(60);
         private Duration unsubscribeBackoff = Duration.ofSeconds(10);
-        private int maxRpcSize = 1 << 20;
+        private int maxRpcSize = 4 << 20;
         private long maxOutboundQueueBytes = 16L << 20;
         private boolean floodPublish = true;
         private boolean allowPublishToZeroPeers = false;
@@ -114,15 +141,28 @@ public record GossipSubConfig(int d, int dlo, int dhi, int dlazy, double gossipF
         private int maxIWantIdsPerHeartbeat = 5000;
         private int gossipRetransmission = 3;
         private int maxIDontWantPerHeartbeat = 512;
+        private int dscore = 4;
+        private int dout = 2;
+        private int prunePeers = 16;
+        private boolean doPx = false;
+        private int opportunisticGraftTicks = 60;
+        private int opportunisticGraftPeers = 2;
+        private Duration graftFloodThreshold = Duration.ofSeconds(10);
+        private Duration iwantFollowupTime = Duration.ofSeconds(3);
+        private int maxSubscriptionsPerPeer = 1000;
+        private int maxTopicLength = 1024;
+        private int maxPendingRpcs = 256;
 
         private Builder() {
         }
 
-        /** Mesh degrees D, Dlo, Dhi. */
+        /** Mesh degrees D, Dlo, Dhi; Dscore and Dout are lowered to fit if needed. */
         public Builder mesh(int d, int dlo, int dhi) {
             this.d = d;
             this.dlo = dlo;
             this.dhi = dhi;
+            this.dscore = Math.min(dscore, Math.max(0, d));
+            this.dout = Math.max(0, Math.min(dout, Math.min(dlo - 1, d / 2)));
             return this;
         }
 
@@ -219,13 +259,68 @@ public record GossipSubConfig(int d, int dlo, int dhi, int dlazy, double gossipF
             return this;
         }
 
+        /** Dscore and Dout: peers kept by score and outbound peers kept when maintaining a mesh. */
+        public Builder meshRetention(int dscore, int dout) {
+            this.dscore = dscore;
+            this.dout = dout;
+            return this;
+        }
+
+        /** Peer exchange: whether we offer peers when pruning, and how many we offer / follow per PRUNE. */
+        public Builder peerExchange(boolean doPx, int prunePeers) {
+            this.doPx = doPx;
+            this.prunePeers = prunePeers;
+            return this;
+        }
+
+        /** Opportunistic grafting: every {@code ticks} heartbeats, up to {@code peers} per topic. */
+        public Builder opportunisticGraft(int ticks, int peers) {
+            this.opportunisticGraftTicks = ticks;
+            this.opportunisticGraftPeers = peers;
+            return this;
+        }
+
+        /** GRAFT flood threshold. */
+        public Builder graftFloodThreshold(Duration threshold) {
+            this.graftFloodThreshold = threshold;
+            return this;
+        }
+
+        /** Time a peer has to deliver what we asked for with IWANT. */
+        public Builder iwantFollowupTime(Duration time) {
+            this.iwantFollowupTime = time;
+            return this;
+        }
+
+        /** Gossip bounds per peer per heartbeat: IHAVE messages processed and message ids asked for. */
+        public Builder gossipLimits(int maxIHaveMessages, int maxIWantIdsPerHeartbeat) {
+            this.maxIHaveMessages = maxIHaveMessages;
+            this.maxIWantIdsPerHeartbeat = maxIWantIdsPerHeartbeat;
+            return this;
+        }
+
+        /** Subscription bounds per peer: number of topics and topic length. */
+        public Builder subscriptionLimits(int maxSubscriptionsPerPeer, int maxTopicLength) {
+            this.maxSubscriptionsPerPeer = maxSubscriptionsPerPeer;
+            this.maxTopicLength = maxTopicLength;
+            return this;
+        }
+
+        /** RPCs queued per peer while its stream is being opened. */
+        public Builder maxPendingRpcs(int count) {
+            this.maxPendingRpcs = count;
+            return this;
+        }
+
         /** Builds the configuration. */
         public GossipSubConfig build() {
             return new GossipSubConfig(d, dlo, dhi, dlazy, gossipFactor, heartbeatInterval, fanoutTtl, mcacheLength,
                     mcacheGossip, seenTtl, seenMax, pruneBackoff, unsubscribeBackoff, maxRpcSize, maxOutboundQueueBytes,
                     floodPublish, allowPublishToZeroPeers, emitSelf, signaturePolicy, messageIdFunction,
                     idontwantMinDataSize, maxIHaveMessages, maxIWantIdsPerHeartbeat, gossipRetransmission,
-                    maxIDontWantPerHeartbeat);
+                    maxIDontWantPerHeartbeat, dscore, dout, prunePeers, doPx, opportunisticGraftTicks,
+                    opportunisticGraftPeers, graftFloodThreshold, iwantFollowupTime, maxSubscriptionsPerPeer,
+                    maxTopicLength, maxPendingRpcs);
         }
     }
 }

@@ -13,6 +13,7 @@ import io.netty.util.ReferenceCountUtil;
 import org.lotusia.libp2p.codec.UvarintFrameDecoder;
 import org.lotusia.libp2p.codec.UvarintFrameEncoder;
 import org.lotusia.libp2p.crypto.PeerId;
+import org.lotusia.libp2p.crypto.PeerRecord;
 import org.lotusia.libp2p.host.Connection;
 import org.lotusia.libp2p.host.Direction;
 import org.lotusia.libp2p.host.Host;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -54,6 +56,14 @@ import java.util.function.Consumer;
  * stream the peer opened. All router state lives on one thread the router owns (also running the
  * heartbeat); Netty I/O threads only frame, parse and hand RPCs over. Message handlers run on the
  * host's event thread, in order. {@link #close()} stops the thread and closes the router's streams.
+ *
+ * <p>Every peer is scored by a {@link PeerScoring} (by default the gossipsub v1.1 {@link PeerScore}):
+ * invalid messages, broken IWANT promises and GRAFTs during backoff cost the sender; negative peers are
+ * pruned and not grafted; gossip, our own messages and PX follow the score thresholds; RPCs from
+ * graylisted peers are dropped. Meshes are kept between Dlo and Dhi keeping the Dscore best-scoring
+ * and at least Dout outbound peers, with opportunistic grafting when the median score is low. Inbound
+ * RPCs are bounded in size and counts; outbound data to a peer is bounded (RPCs beyond the bound are
+ * dropped and counted in {@link #stats()}).
  */
 public final class GossipSubRouter implements AutoCloseable {
     /** GossipSub v1.2. */
@@ -73,10 +83,12 @@ public final class GossipSubRouter implements AutoCloseable {
     static final int MAX_CONTROL_ENTRIES = 5000;
     static final int MAX_IDS = 5000;
     static final int MAX_IDONTWANT_IDS = 512;
-    /** Most topics one peer may be subscribed to as far as we keep track. */
-    static final int MAX_TOPICS_PER_PEER = 10_000;
-    /** RPCs queued per peer while its outbound stream is being opened. */
-    static final int MAX_PENDING_RPCS = 256;
+    /** PX entries looked at per PRUNE (js decodes at most 16). */
+    static final int MAX_PX_PEERS = 16;
+    /** PX connection attempts in flight at once. */
+    static final int MAX_PX_CONNECTS = 16;
+    /** IWANT promises tracked at once. */
+    static final int MAX_PROMISES = 10_000;
     /** Concurrent inbound pubsub streams per connection (a new one replaces the old). */
     static final int MAX_INBOUND_STREAMS = 4;
     /** Outbound stream attempts per peer before giving up until it is identified again. */
@@ -103,12 +115,20 @@ public final class GossipSubRouter implements AutoCloseable {
     private final Map<String, MessageValidator> validators = new HashMap<>();
     private final SeenCache seen;
     private final MessageCache mcache;
+    private final GossipPromises promises;
+    private final Set<PeerId> pxConnecting = new HashSet<>();
+    private long droppedRpcs;
     private long seqno = System.currentTimeMillis() * 1_000_000L;
     private long tick;
 
-    /** Attaches a router with the js defaults to {@code host}. */
+    /** Attaches a router with the js defaults and the v1.1 {@link PeerScore} (default parameters) to {@code host}. */
     public GossipSubRouter(Host host) {
-        this(host, GossipSubConfig.defaults(), new SimplePeerScoring());
+        this(host, GossipSubConfig.defaults(), new PeerScore());
+    }
+
+    /** Attaches a router with {@code config} and the v1.1 {@link PeerScore} (default parameters) to {@code host}. */
+    public GossipSubRouter(Host host, GossipSubConfig config) {
+        this(host, config, new PeerScore());
     }
 
     /** Attaches a router to {@code host}. */
@@ -118,6 +138,7 @@ public final class GossipSubRouter implements AutoCloseable {
         this.scoring = scoring;
         this.seen = new SeenCache(config.seenTtl().toNanos(), config.seenMax());
         this.mcache = new MessageCache(config.mcacheLength(), config.mcacheGossip());
+        this.promises = new GossipPromises(config.iwantFollowupTime().toNanos(), MAX_PROMISES);
         String shortId = host.peerId().toString();
         shortId = shortId.substring(Math.max(0, shortId.length() - 6));
         String name = "lotus-gossipsub-" + shortId;
@@ -254,6 +275,41 @@ public final class GossipSubRouter implements AutoCloseable {
         return call(() -> scoring.score(peer));
     }
 
+    /** The scoring in use. */
+    public PeerScoring scoring() {
+        return scoring;
+    }
+
+    /**
+     * Sizes of the router's bounded state, for monitoring and tests.
+     *
+     * @param peers          peers with pubsub state
+     * @param seenMessages   ids in the seen cache
+     * @param cachedMessages messages in the message cache
+     * @param promises       IWANT promises outstanding
+     * @param pendingRpcs    RPCs waiting for outbound streams to open, over all peers
+     * @param maxQueuedBytes largest number of bytes waiting in one peer's outbound stream
+     * @param droppedRpcs    RPCs dropped so far because a peer's queue was full
+     */
+    public record Stats(int peers, int seenMessages, int cachedMessages, int promises, int pendingRpcs,
+                        long maxQueuedBytes, long droppedRpcs) {
+    }
+
+    /** Current {@link Stats}. */
+    public CompletableFuture<Stats> stats() {
+        return call(() -> {
+            int pending = 0;
+            long queued = 0;
+            for (PeerState p : peers.values()) {
+                pending += p.pending.size();
+                if (p.out != null) {
+                    queued = Math.max(queued, queuedBytes(p.out));
+                }
+            }
+            return new Stats(peers.size(), seen.size(), mcache.size(), promises.size(), pending, queued, droppedRpcs);
+        });
+    }
+
     /**
      * Sets the application validator of {@code topic} (replacing any), or removes it if {@code validator}
      * is null.
@@ -371,6 +427,7 @@ public final class GossipSubRouter implements AutoCloseable {
         int openAttempts;
         Channel in;
         final List<RpcProto.RPC> pending = new ArrayList<>();
+        long pendingBytes;
         final Set<String> topics = new HashSet<>();
         final Map<ByteString, Long> dontWant = new HashMap<>();
         int ihavesThisBeat;
@@ -383,6 +440,14 @@ public final class GossipSubRouter implements AutoCloseable {
 
         boolean meshCapable() {
             return out != null && !FLOODSUB.equals(outProtocol);
+        }
+
+        /**
+         * Mesh-capable, or its stream is still being opened: then it is taken as a mesh peer right away
+         * (what we send waits for the stream), so a publish right after connecting is not lost.
+         */
+        boolean mayMesh() {
+            return out == null ? opening : !FLOODSUB.equals(outProtocol);
         }
 
         boolean floodsub() {
@@ -399,11 +464,30 @@ public final class GossipSubRouter implements AutoCloseable {
                 in = null;
             }
             pending.clear();
+            pendingBytes = 0;
         }
     }
 
     private PeerState addPeer(PeerId peer) {
-        return peers.computeIfAbsent(peer, PeerState::new);
+        PeerState p = peers.get(peer);
+        if (p == null) {
+            p = new PeerState(peer);
+            peers.put(peer, p);
+            scoring.peerAdded(peer, remoteIp(peer));
+        }
+        return p;
+    }
+
+    /** The IP of the connection to {@code peer} (for the IP colocation factor), or null. */
+    private String remoteIp(PeerId peer) {
+        return host.connection(peer).map(Connection::remoteAddress)
+                .flatMap(a -> a.valueForProtocol("ip4").or(() -> a.valueForProtocol("ip6")))
+                .orElse(null);
+    }
+
+    private static long queuedBytes(Channel channel) {
+        io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
     private void removePeer(PeerId peer) {
@@ -431,7 +515,9 @@ public final class GossipSubRouter implements AutoCloseable {
             return;
         }
         Optional<Connection> connection = host.connection(p.id);
-        if (connection.isEmpty()) {
+        // Relayed (limited) connections carry no pub/sub, as in js; identify on a later direct
+        // connection (e.g. after DCUtR) brings the peer back here.
+        if (connection.isEmpty() || connection.get().isLimited()) {
             return;
         }
         p.opening = true;
@@ -476,6 +562,7 @@ public final class GossipSubRouter implements AutoCloseable {
         }
         List<RpcProto.RPC> queued = new ArrayList<>(p.pending);
         p.pending.clear();
+        p.pendingBytes = 0;
         for (RpcProto.RPC rpc : queued) {
             write(p, rpc);
         }
@@ -518,10 +605,17 @@ public final class GossipSubRouter implements AutoCloseable {
     private void send(PeerState p, RpcProto.RPC rpc) {
         if (p.out != null) {
             write(p, rpc);
-        } else if (p.pending.size() < MAX_PENDING_RPCS) {
-            p.pending.add(rpc);
-            ensureOutbound(p);
+            return;
         }
+        int size = rpc.getSerializedSize();
+        if (p.pending.size() >= config.maxPendingRpcs() || p.pendingBytes + size > config.maxOutboundQueueBytes()) {
+            droppedRpcs++;
+            LOG.debug("dropping an RPC to {}: too many waiting for its stream", p.id);
+            return;
+        }
+        p.pending.add(rpc);
+        p.pendingBytes += size;
+        ensureOutbound(p);
     }
 
     private void write(PeerState p, RpcProto.RPC rpc) {
@@ -535,7 +629,9 @@ public final class GossipSubRouter implements AutoCloseable {
         if (!channel.isActive()) {
             return;
         }
-        if (channel.bytesBeforeWritable() > config.maxOutboundQueueBytes()) {
+        // A slow reader must not make us buffer without limit: past the bound its RPCs are dropped.
+        if (queuedBytes(channel) + rpc.getSerializedSize() > config.maxOutboundQueueBytes()) {
+            droppedRpcs++;
             LOG.debug("dropping an RPC to {}: outbound queue full", p.id);
             return;
         }
@@ -580,6 +676,7 @@ public final class GossipSubRouter implements AutoCloseable {
         }
         mesh.put(topic, members);
         for (PeerId peer : members) {
+            scoring.graft(peer, topic);
             sendControl(peers.get(peer), ControlMessage.newBuilder()
                     .addGraft(RpcProto.ControlGraft.newBuilder().setTopicID(topic)).build());
         }
@@ -591,21 +688,48 @@ public final class GossipSubRouter implements AutoCloseable {
         if (members != null) {
             long seconds = config.unsubscribeBackoff().toSeconds();
             for (PeerId peer : members) {
+                scoring.prune(peer, topic);
                 addBackoff(topic, peer, config.unsubscribeBackoff().toNanos());
                 PeerState p = peers.get(peer);
                 if (p != null) {
-                    sendControl(p, ControlMessage.newBuilder().addPrune(prune(p, topic, seconds)).build());
+                    sendControl(p, ControlMessage.newBuilder().addPrune(prune(p, topic, seconds, false)).build());
                 }
             }
         }
     }
 
-    private static RpcProto.ControlPrune prune(PeerState p, String topic, long backoffSeconds) {
+    /** A PRUNE for {@code p}; with {@code px}, offering other peers of the topic (with their signed records). */
+    private RpcProto.ControlPrune prune(PeerState p, String topic, long backoffSeconds, boolean px) {
         RpcProto.ControlPrune.Builder prune = RpcProto.ControlPrune.newBuilder().setTopicID(topic);
-        if (!MESHSUB_1_0.equals(p.outProtocol)) {
-            prune.setBackoff(backoffSeconds);
+        if (MESHSUB_1_0.equals(p.outProtocol)) {
+            return prune.build();
+        }
+        prune.setBackoff(backoffSeconds);
+        if (px && config.prunePeers() > 0) {
+            List<PeerId> offered = new ArrayList<>();
+            for (PeerId peer : topicPeers.getOrDefault(topic, Set.of())) {
+                PeerState other = peers.get(peer);
+                if (!peer.equals(p.id) && other != null && other.meshCapable() && scoring.score(peer) >= 0) {
+                    offered.add(peer);
+                }
+            }
+            Collections.shuffle(offered, ThreadLocalRandom.current());
+            for (PeerId peer : offered.subList(0, Math.min(config.prunePeers(), offered.size()))) {
+                RpcProto.PeerInfo.Builder info = RpcProto.PeerInfo.newBuilder().setPeerID(ByteString.copyFrom(peer.toBytes()));
+                signedPeerRecord(peer).ifPresent(info::setSignedPeerRecord);
+                prune.addPeers(info);
+            }
         }
         return prune.build();
+    }
+
+    /** The signed peer record {@code peer} sent us in identify, if any. */
+    private Optional<ByteString> signedPeerRecord(PeerId peer) {
+        return host.identifyService().identification(peer)
+                .filter(f -> f.isDone() && !f.isCompletedExceptionally())
+                .map(CompletableFuture::join)
+                .filter(identify -> identify.hasSignedPeerRecord())
+                .map(identify -> identify.getSignedPeerRecord());
     }
 
     /** Topic peers we could graft, shuffled, excluding {@code exclude}. */
@@ -622,14 +746,18 @@ public final class GossipSubRouter implements AutoCloseable {
 
     private boolean graftable(String topic, PeerId peer) {
         PeerState p = peers.get(peer);
-        return p != null && p.meshCapable() && p.topics.contains(topic) && !inBackoff(topic, peer)
+        return p != null && p.mayMesh() && p.topics.contains(topic) && !inBackoff(topic, peer)
                 && scoring.score(peer) >= 0;
     }
 
     private boolean inBackoff(String topic, PeerId peer) {
-        Map<PeerId, Long> map = backoff.get(topic);
-        Long until = map == null ? null : map.get(peer);
+        Long until = backoffUntil(topic, peer);
         return until != null && until - System.nanoTime() > 0;
+    }
+
+    private Long backoffUntil(String topic, PeerId peer) {
+        Map<PeerId, Long> map = backoff.get(topic);
+        return map == null ? null : map.get(peer);
     }
 
     private void addBackoff(String topic, PeerId peer, long nanos) {
@@ -643,6 +771,10 @@ public final class GossipSubRouter implements AutoCloseable {
         RpcProto.Message message = config.signaturePolicy() == SignaturePolicy.STRICT_SIGN
                 ? MessageSigner.sign(host.identity(), topic, data, ++seqno)
                 : MessageSigner.anonymous(topic, data);
+        if (message.getSerializedSize() + 16 > config.maxRpcSize()) {
+            throw new PubsubException("message of " + data.length + " bytes exceeds the RPC size limit "
+                    + config.maxRpcSize());
+        }
         ByteString id = config.messageIdFunction().id(message);
         if (!seen.add(id, System.nanoTime())) {
             throw new PubsubException("duplicate message");
@@ -652,7 +784,7 @@ public final class GossipSubRouter implements AutoCloseable {
         if (config.floodPublish()) {
             for (PeerId peer : topicPeers.getOrDefault(topic, Set.of())) {
                 PeerState p = peers.get(peer);
-                if (p != null && p.out != null && scoring.score(peer) >= scoring.publishThreshold()) {
+                if (p != null && (p.out != null || p.opening) && scoring.score(peer) >= scoring.publishThreshold()) {
                     targets.add(peer);
                 }
             }
@@ -773,6 +905,13 @@ public final class GossipSubRouter implements AutoCloseable {
         for (RpcProto.ControlIWant iwant : c.getIwantList()) {
             ids += iwant.getMessageIDsCount();
         }
+        long px = 0;
+        for (RpcProto.ControlPrune prune : c.getPruneList()) {
+            px += prune.getPeersCount();
+        }
+        if (px > MAX_CONTROL_ENTRIES) {
+            return false;
+        }
         long dontWant = 0;
         for (RpcProto.ControlIDontWant idw : c.getIdontwantList()) {
             dontWant += idw.getMessageIDsCount();
@@ -807,7 +946,8 @@ public final class GossipSubRouter implements AutoCloseable {
 
     private void handleSubscription(PeerState p, String topic, boolean subscribe) {
         if (subscribe) {
-            if (p.topics.size() >= MAX_TOPICS_PER_PEER && !p.topics.contains(topic)) {
+            if (!p.topics.contains(topic)
+                    && (p.topics.size() >= config.maxSubscriptionsPerPeer() || topic.length() > config.maxTopicLength())) {
                 return;
             }
             p.topics.add(topic);
@@ -816,6 +956,7 @@ public final class GossipSubRouter implements AutoCloseable {
             Set<PeerId> members = mesh.get(topic);
             if (members != null && members.size() < config.dlo() && !members.contains(p.id) && graftable(topic, p.id)) {
                 members.add(p.id);
+                scoring.graft(p.id, topic);
                 sendControl(p, ControlMessage.newBuilder()
                         .addGraft(RpcProto.ControlGraft.newBuilder().setTopicID(topic)).build());
             }
@@ -829,8 +970,8 @@ public final class GossipSubRouter implements AutoCloseable {
                 }
             }
             Set<PeerId> members = mesh.get(topic);
-            if (members != null) {
-                members.remove(p.id);
+            if (members != null && members.remove(p.id)) {
+                scoring.prune(p.id, topic);
             }
             Set<PeerId> fan = fanout.get(topic);
             if (fan != null) {
@@ -841,15 +982,23 @@ public final class GossipSubRouter implements AutoCloseable {
 
     private void handleMessage(PeerState p, RpcProto.Message message) {
         if (!message.hasTopic() || !subscriptions.containsKey(message.getTopic())) {
+            // Not a topic of ours: dropped without a penalty (as js and go do).
             return;
         }
         String topic = message.getTopic();
         ByteString id;
         try {
             id = config.messageIdFunction().id(message);
-            if (seen.contains(id)) {
-                return;
-            }
+        } catch (RuntimeException e) {
+            LOG.debug("message without an id from {}: {}", p.id, e.getMessage());
+            scoring.invalidMessage(p.id, topic);
+            return;
+        }
+        if (seen.contains(id)) {
+            scoring.duplicateMessage(p.id, id, topic);
+            return;
+        }
+        try {
             // Verified before it is marked seen: an invalid copy cannot shadow the valid message.
             MessageSigner.verify(message, config.signaturePolicy());
         } catch (RuntimeException e) {
@@ -858,6 +1007,8 @@ public final class GossipSubRouter implements AutoCloseable {
             return;
         }
         seen.add(id, System.nanoTime());
+        promises.fulfill(id);
+        scoring.validationStarted(p.id, id, topic);
         if (message.getData().size() >= config.idontwantMinDataSize()) {
             ControlMessage dontWant = ControlMessage.newBuilder().addIdontwant(
                     RpcProto.ControlIDontWant.newBuilder().addMessageIDs(id)).build();
@@ -871,6 +1022,7 @@ public final class GossipSubRouter implements AutoCloseable {
         PubsubMessage received = new PubsubMessage(message, p.id);
         MessageValidator validator = validators.get(topic);
         if (validator == null) {
+            scoring.messageAccepted(p.id, id, topic);
             accept(p.id, id, received);
             return;
         }
@@ -879,17 +1031,18 @@ public final class GossipSubRouter implements AutoCloseable {
             verdict = validator.validate(received);
         } catch (RuntimeException e) {
             LOG.debug("validator of {} failed: {}", topic, e.toString());
+            scoring.messageIgnored(p.id, id, topic);
             return;
         }
         verdict.whenComplete((result, error) -> run(() -> {
             if (error != null || result == null || result == ValidationResult.IGNORE) {
-                return;
+                scoring.messageIgnored(p.id, id, topic);
+            } else if (result == ValidationResult.REJECT) {
+                scoring.messageRejected(p.id, id, topic);
+            } else {
+                scoring.messageAccepted(p.id, id, topic);
+                accept(p.id, id, received);
             }
-            if (result == ValidationResult.REJECT) {
-                scoring.invalidMessage(p.id, topic);
-                return;
-            }
-            accept(p.id, id, received);
         }));
     }
 
@@ -935,71 +1088,101 @@ public final class GossipSubRouter implements AutoCloseable {
     }
 
     private void handleControl(PeerState p, ControlMessage control) {
+        long now = System.nanoTime();
         ControlMessage.Builder reply = ControlMessage.newBuilder();
         List<RpcProto.Message> served = new ArrayList<>();
-        // IHAVE → IWANT
-        if (scoring.score(p.id) >= scoring.gossipThreshold() && !control.getIhaveList().isEmpty()) {
-            RpcProto.ControlIWant.Builder iwant = RpcProto.ControlIWant.newBuilder();
+        double score = scoring.score(p.id);
+        boolean gossipAllowed = score >= scoring.gossipThreshold();
+        // IHAVE → IWANT, bounded per heartbeat in IHAVE messages and in ids asked for.
+        if (gossipAllowed && !control.getIhaveList().isEmpty()) {
+            LinkedHashSet<ByteString> wanted = new LinkedHashSet<>();
             for (RpcProto.ControlIHave ihave : control.getIhaveList()) {
-                if (++p.ihavesThisBeat > config.maxIHaveMessages() || !mesh.containsKey(ihave.getTopicID())) {
+                if (++p.ihavesThisBeat > config.maxIHaveMessages()) {
+                    break;
+                }
+                if (!mesh.containsKey(ihave.getTopicID())) {
                     continue;
                 }
                 for (ByteString id : ihave.getMessageIDsList()) {
                     if (p.iwantIdsThisBeat >= config.maxIWantIdsPerHeartbeat()) {
                         break;
                     }
-                    if (!seen.contains(id)) {
-                        iwant.addMessageIDs(id);
+                    if (!seen.contains(id) && wanted.add(id)) {
                         p.iwantIdsThisBeat++;
                     }
                 }
             }
-            if (iwant.getMessageIDsCount() > 0) {
-                reply.addIwant(iwant);
+            if (!wanted.isEmpty()) {
+                List<ByteString> ids = new ArrayList<>(wanted);
+                reply.addIwant(RpcProto.ControlIWant.newBuilder().addAllMessageIDs(ids));
+                promises.add(p.id, ids, now);
             }
         }
-        // IWANT → messages
-        for (RpcProto.ControlIWant iwant : control.getIwantList()) {
-            for (ByteString id : iwant.getMessageIDsList()) {
-                mcache.getForPeer(id, p.id, config.gossipRetransmission()).ifPresent(served::add);
+        // IWANT → messages (not for peers below the gossip threshold).
+        if (gossipAllowed) {
+            for (RpcProto.ControlIWant iwant : control.getIwantList()) {
+                for (ByteString id : iwant.getMessageIDsList()) {
+                    mcache.getForPeer(id, p.id, config.gossipRetransmission()).ifPresent(served::add);
+                }
             }
         }
         // GRAFT
+        List<String> refused = new ArrayList<>();
+        boolean offerPx = config.doPx();
         for (RpcProto.ControlGraft graft : control.getGraftList()) {
             String topic = graft.getTopicID();
             Set<PeerId> members = mesh.get(topic);
-            if (members == null || members.contains(p.id)) {
+            if (members == null) {
+                // Unknown topic: ignored, and no PX that would leak our peers.
+                offerPx = false;
                 continue;
             }
-            boolean reject = false;
-            long backoffSeconds = config.pruneBackoff().toSeconds();
-            if (inBackoff(topic, p.id)) {
+            if (members.contains(p.id)) {
+                continue;
+            }
+            Long backoffUntil = backoffUntil(topic, p.id);
+            if (backoffUntil != null && backoffUntil - now > 0) {
                 scoring.behaviourPenalty(p.id, 1);
-                reject = true;
-            } else if (scoring.score(p.id) < 0 || p.floodsub()) {
-                // A peer whose stream to us is still opening may graft; messages wait for the stream.
-                reject = true;
+                long floodCutoff = backoffUntil + config.graftFloodThreshold().toNanos() - config.pruneBackoff().toNanos();
+                if (now - floodCutoff < 0) {
+                    // Re-grafting right after being pruned.
+                    scoring.behaviourPenalty(p.id, 1);
+                }
+                offerPx = false;
+                refused.add(topic);
+            } else if (score < 0 || p.floodsub()) {
+                offerPx = false;
+                refused.add(topic);
             } else if (members.size() >= config.dhi() && !outboundConnection(p.id)) {
-                reject = true;
-            }
-            if (reject) {
-                addBackoff(topic, p.id, config.pruneBackoff().toNanos());
-                reply.addPrune(prune(p, topic, backoffSeconds));
+                refused.add(topic);
             } else {
+                // A peer whose stream to us is still opening may graft; messages wait for the stream.
                 members.add(p.id);
+                scoring.graft(p.id, topic);
             }
+        }
+        for (String topic : refused) {
+            addBackoff(topic, p.id, config.pruneBackoff().toNanos());
+            reply.addPrune(prune(p, topic, config.pruneBackoff().toSeconds(), offerPx));
         }
         // PRUNE
         for (RpcProto.ControlPrune prune : control.getPruneList()) {
             String topic = prune.getTopicID();
             Set<PeerId> members = mesh.get(topic);
-            if (members != null) {
-                members.remove(p.id);
+            if (members != null && members.remove(p.id)) {
+                scoring.prune(p.id, topic);
             }
             long nanos = prune.hasBackoff() && prune.getBackoff() > 0
                     ? TimeUnit.SECONDS.toNanos(Math.min(prune.getBackoff(), 24 * 3600))
                     : config.pruneBackoff().toNanos();
             addBackoff(topic, p.id, nanos);
+            if (members != null && prune.getPeersCount() > 0) {
+                if (score >= scoring.acceptPXThreshold()) {
+                    pxConnect(prune.getPeersList());
+                } else {
+                    LOG.debug("ignoring PX from {} (score {})", p.id, score);
+                }
+            }
         }
         // IDONTWANT
         for (RpcProto.ControlIDontWant idw : control.getIdontwantList()) {
@@ -1019,8 +1202,92 @@ public final class GossipSubRouter implements AutoCloseable {
         }
     }
 
+    /** Connects to peers offered in a PRUNE (PX), using their signed peer records for addresses. */
+    private void pxConnect(List<RpcProto.PeerInfo> offered) {
+        List<RpcProto.PeerInfo> infos = new ArrayList<>(offered);
+        Collections.shuffle(infos, ThreadLocalRandom.current());
+        int limit = Math.min(Math.min(config.prunePeers(), MAX_PX_PEERS), infos.size());
+        for (RpcProto.PeerInfo info : infos.subList(0, limit)) {
+            if (pxConnecting.size() >= MAX_PX_CONNECTS) {
+                return;
+            }
+            PeerId peer;
+            try {
+                peer = PeerId.fromBytes(info.getPeerID().toByteArray());
+            } catch (RuntimeException e) {
+                continue;
+            }
+            if (peer.equals(host.peerId()) || peers.containsKey(peer) || host.isConnected(peer) || pxConnecting.contains(peer)) {
+                continue;
+            }
+            if (info.hasSignedPeerRecord()) {
+                try {
+                    PeerRecord record = PeerRecord.openSigned(info.getSignedPeerRecord().toByteArray());
+                    if (!record.peerId().equals(peer)) {
+                        continue;
+                    }
+                    host.peerStore().addAddresses(peer, record.addresses());
+                } catch (RuntimeException e) {
+                    LOG.debug("bogus peer record in PX for {}: {}", peer, e.toString());
+                    continue;
+                }
+            } else if (host.peerStore().addresses(peer).isEmpty()) {
+                // Unsigned addresses through PX cannot be trusted; without known ones there is nothing to dial.
+                continue;
+            }
+            pxConnecting.add(peer);
+            host.connect(peer).whenComplete((connection, error) -> run(() -> pxConnecting.remove(peer)));
+        }
+    }
+
     private boolean outboundConnection(PeerId peer) {
         return host.connection(peer).map(c -> c.direction() == Direction.OUTBOUND).orElse(false);
+    }
+
+    private void graftInHeartbeat(Map<PeerId, ControlMessage.Builder> control, String topic, Set<PeerId> members,
+                                  PeerId peer) {
+        members.add(peer);
+        scoring.graft(peer, topic);
+        control.computeIfAbsent(peer, k -> ControlMessage.newBuilder())
+                .addGraft(RpcProto.ControlGraft.newBuilder().setTopicID(topic));
+    }
+
+    /**
+     * Prunes a mesh above Dhi down to D: the Dscore best-scoring peers stay, then enough peers on
+     * outbound connections to have Dout of them, then random others.
+     */
+    private void pruneOversubscribed(Map<PeerId, ControlMessage.Builder> control, String topic, Set<PeerId> members,
+                                     java.util.function.ToDoubleFunction<PeerId> score) {
+        List<PeerId> sorted = new ArrayList<>(members);
+        Collections.shuffle(sorted, ThreadLocalRandom.current());
+        sorted.sort(Comparator.comparingDouble(score).reversed());
+        int best = Math.min(config.dscore(), sorted.size());
+        List<PeerId> keep = new ArrayList<>(sorted.subList(0, best));
+        List<PeerId> rest = new ArrayList<>(sorted.subList(best, sorted.size()));
+        Collections.shuffle(rest, ThreadLocalRandom.current());
+        int outbound = (int) keep.stream().filter(this::outboundConnection).count();
+        for (Iterator<PeerId> it = rest.iterator(); it.hasNext() && outbound < config.dout() && keep.size() < config.d(); ) {
+            PeerId peer = it.next();
+            if (outboundConnection(peer)) {
+                keep.add(peer);
+                it.remove();
+                outbound++;
+            }
+        }
+        for (Iterator<PeerId> it = rest.iterator(); it.hasNext() && keep.size() < config.d(); ) {
+            keep.add(it.next());
+            it.remove();
+        }
+        for (PeerId peer : rest) {
+            members.remove(peer);
+            scoring.prune(peer, topic);
+            addBackoff(topic, peer, config.pruneBackoff().toNanos());
+            PeerState p = peers.get(peer);
+            if (p != null) {
+                control.computeIfAbsent(peer, k -> ControlMessage.newBuilder())
+                        .addPrune(prune(p, topic, config.pruneBackoff().toSeconds(), config.doPx()));
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------ heartbeat
@@ -1040,6 +1307,10 @@ public final class GossipSubRouter implements AutoCloseable {
         long now = System.nanoTime();
         tick++;
         scoring.heartbeat();
+        for (Map.Entry<PeerId, Integer> broken : promises.broken(now).entrySet()) {
+            LOG.debug("{} broke {} IWANT promise(s)", broken.getKey(), broken.getValue());
+            scoring.behaviourPenalty(broken.getKey(), broken.getValue());
+        }
         Map<PeerId, ControlMessage.Builder> control = new HashMap<>();
         // Backoff expiry.
         for (Iterator<Map<PeerId, Long>> it = backoff.values().iterator(); it.hasNext(); ) {
@@ -1058,31 +1329,70 @@ public final class GossipSubRouter implements AutoCloseable {
                 ensureOutbound(p);
             }
         }
+        // Scores are taken once per heartbeat, so every decision of this round sees the same values.
+        Map<PeerId, Double> scores = new HashMap<>();
+        java.util.function.ToDoubleFunction<PeerId> score = peer -> scores.computeIfAbsent(peer, scoring::score);
+        long pruneBackoffSeconds = config.pruneBackoff().toSeconds();
         // Mesh maintenance.
         for (Map.Entry<String, Set<PeerId>> entry : mesh.entrySet()) {
             String topic = entry.getKey();
             Set<PeerId> members = entry.getValue();
-            members.removeIf(peer -> {
+            for (Iterator<PeerId> it = members.iterator(); it.hasNext(); ) {
+                PeerId peer = it.next();
                 PeerState p = peers.get(peer);
-                return p == null || !p.topics.contains(topic) || scoring.score(peer) < 0;
-            });
+                if (p == null || !p.topics.contains(topic) || p.floodsub()
+                        || (p.out == null && !p.opening && p.openAttempts >= MAX_OPEN_ATTEMPTS)) {
+                    it.remove();
+                    scoring.prune(peer, topic);
+                } else if (score.applyAsDouble(peer) < 0) {
+                    it.remove();
+                    scoring.prune(peer, topic);
+                    addBackoff(topic, peer, config.pruneBackoff().toNanos());
+                    control.computeIfAbsent(peer, k -> ControlMessage.newBuilder())
+                            .addPrune(prune(p, topic, pruneBackoffSeconds, false));
+                }
+            }
             if (members.size() < config.dlo()) {
                 for (PeerId peer : candidates(topic, members)) {
                     if (members.size() >= config.d()) {
                         break;
                     }
-                    members.add(peer);
-                    control.computeIfAbsent(peer, k -> ControlMessage.newBuilder())
-                            .addGraft(RpcProto.ControlGraft.newBuilder().setTopicID(topic));
+                    graftInHeartbeat(control, topic, members, peer);
                 }
-            } else if (members.size() > config.dhi()) {
-                List<PeerId> list = new ArrayList<>(members);
-                Collections.shuffle(list, ThreadLocalRandom.current());
-                for (PeerId peer : list.subList(config.d(), list.size())) {
-                    members.remove(peer);
-                    addBackoff(topic, peer, config.pruneBackoff().toNanos());
-                    control.computeIfAbsent(peer, k -> ControlMessage.newBuilder())
-                            .addPrune(prune(peers.get(peer), topic, config.pruneBackoff().toSeconds()));
+            }
+            if (members.size() > config.dhi()) {
+                pruneOversubscribed(control, topic, members, score);
+            }
+            // Keep at least Dout peers on connections we dialled (resistance to inbound sybils).
+            if (members.size() >= config.dlo()) {
+                int outbound = (int) members.stream().filter(this::outboundConnection).count();
+                if (outbound < config.dout()) {
+                    for (PeerId peer : candidates(topic, members)) {
+                        if (outbound >= config.dout()) {
+                            break;
+                        }
+                        if (outboundConnection(peer)) {
+                            graftInHeartbeat(control, topic, members, peer);
+                            outbound++;
+                        }
+                    }
+                }
+            }
+            if (tick % config.opportunisticGraftTicks() == 0 && members.size() > 1) {
+                List<PeerId> sorted = new ArrayList<>(members);
+                sorted.sort(Comparator.comparingDouble(score));
+                double median = score.applyAsDouble(sorted.get(sorted.size() / 2));
+                if (median < scoring.opportunisticGraftThreshold()) {
+                    int grafted = 0;
+                    for (PeerId peer : candidates(topic, members)) {
+                        if (grafted >= config.opportunisticGraftPeers()) {
+                            break;
+                        }
+                        if (score.applyAsDouble(peer) > median) {
+                            graftInHeartbeat(control, topic, members, peer);
+                            grafted++;
+                        }
+                    }
                 }
             }
         }

@@ -77,7 +77,19 @@ class CachesTest {
         assertThat(config.mcacheLength()).isEqualTo(5);
         assertThat(config.mcacheGossip()).isEqualTo(3);
         assertThat(config.seenTtl()).isEqualTo(Duration.ofMinutes(2));
-        assertThat(config.maxRpcSize()).isEqualTo(1 << 20);
+        assertThat(config.maxRpcSize()).isEqualTo(4 << 20);
+        assertThat(config.dscore()).isEqualTo(4);
+        assertThat(config.dout()).isEqualTo(2);
+        assertThat(config.prunePeers()).isEqualTo(16);
+        assertThat(config.doPx()).isFalse();
+        assertThat(config.opportunisticGraftTicks()).isEqualTo(60);
+        assertThat(config.opportunisticGraftPeers()).isEqualTo(2);
+        assertThat(config.graftFloodThreshold()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.iwantFollowupTime()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.maxIHaveMessages()).isEqualTo(10);
+        assertThat(config.maxIWantIdsPerHeartbeat()).isEqualTo(5000);
+        assertThatThrownBy(() -> GossipSubConfig.builder().meshRetention(2, 4).build()).isInstanceOf(IllegalArgumentException.class);
+        assertThat(GossipSubConfig.builder().mesh(1, 1, 1).build().dout()).isZero();
         assertThat(config.messageIdFunction()).isSameAs(MessageIdFunction.JS_STRICT_SIGN);
         assertThat(config.toBuilder().signaturePolicy(SignaturePolicy.STRICT_NO_SIGN).messageIdFunction(null).build()
                 .messageIdFunction()).isSameAs(MessageIdFunction.SHA256_DATA);

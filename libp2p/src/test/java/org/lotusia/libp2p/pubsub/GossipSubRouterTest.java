@@ -291,7 +291,7 @@ class GossipSubRouterTest {
 
         // An oversized RPC closes the stream.
         ByteBuf huge = Unpooled.buffer(10);
-        org.lotusia.libp2p.multiformats.Varint.write(2L << 20, huge);
+        org.lotusia.libp2p.multiformats.Varint.write(8L << 20, huge);
         stream.channel().writeAndFlush(huge);
         stream.channel().closeFuture().await(5, TimeUnit.SECONDS);
         assertThat(stream.channel().isActive()).isFalse();
