@@ -4,9 +4,14 @@
 //
 // Stack: tcp + noise + yamux + identify + ping + kad-dht with protocol /lotus/kad/1.0.0 (or --protocol=...),
 // clientMode false (server) and the passthrough peerInfoMapper so 127.0.0.1 peers are kept. Listens on
-// /ip4/127.0.0.1/tcp/0.
-// stdout: JSON lines. First {"event":"started","peerId":..,"addrs":[..],"protocols":[..],"versions":{..}}, then
-// peer:identify events. stdin: one JSON command per line {"id":N,"cmd":"...",...}, each answered once with
+// /ip4/127.0.0.1/tcp/0. The `lotus` record namespace is registered (accept-all validator, first-value selector)
+// so namespaced keys /lotus/<key> (org.lotusia.libp2p.kad.KadKeys.namespaced) work as well as raw
+// resource:<type>:<id> keys.
+// --nodes=N runs N independent nodes in this one process (module loading dominates start-up, so a mixed network
+// test pays it once); every command takes an optional "node" index (default 0).
+// stdout: JSON lines. First {"event":"started","peerId":..,"addrs":[..],"protocols":[..],"versions":{..},
+// "nodes":[{peerId, addrs}, ...]} (top-level peerId/addrs are node 0's), then peer:identify events (with "node").
+// stdin: one JSON command per line {"id":N,"cmd":"...",...}, each answered once with
 // {"event":"result","id":N,"ok":true,"result":...} or {"event":"error","id":N,"ok":false,"error":"..."}.
 // Commands (keys and values are UTF-8 strings):
 //   dial {addr}                  connect to a multiaddr
@@ -15,6 +20,9 @@
 //   get {key}                    dht.get; result {value|null, from}
 //   provide {mh}                 dht.provide(CIDv1 raw of the sha2-256 multihash given in hex)
 //   findProviders {mh}           dht.findProviders; result {providers:[peer ids]}
+//   bootstrap {}                 getClosestPeers(own peer id) to fill the routing table; result {peers, size}
+//   getMany {keys:[..]}          dht.get of each key concurrently; result {values:{key: value|null}}
+//   findProvidersMany {mhs:[..]} findProviders of each key concurrently; result {providers:{mh:[peer ids]}}
 //   stop {}
 // Exits on `stop` or stdin EOF. --debug=<namespaces> enables @libp2p/logger output on stderr.
 import { createInterface } from 'node:readline'
@@ -41,7 +49,9 @@ const utf8 = (s) => new TextEncoder().encode(s)
 const text = (b) => new TextDecoder().decode(b)
 const cidOf = (mh) => CID.createV1(0x55, Digest.decode(new Uint8Array(Buffer.from(mh, 'hex'))))
 
-const node = await createLibp2p({
+const NODES = Number(arg('nodes') ?? '1')
+
+const createNode = () => createLibp2p({
   addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
   transports: [tcp()],
   connectionEncrypters: [noise()],
@@ -49,22 +59,35 @@ const node = await createLibp2p({
   services: {
     identify: identify(),
     ping: ping(),
-    dht: kadDHT({ protocol: PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper })
+    dht: kadDHT({
+      protocol: PROTOCOL,
+      clientMode: false,
+      peerInfoMapper: passthroughMapper,
+      validators: { lotus: async () => {} },
+      selectors: { lotus: () => 0 }
+    })
   }
 })
 
-node.addEventListener('peer:identify', (evt) => emit({
-  event: 'peer:identify', peer: evt.detail.peerId.toString(), protocols: evt.detail.protocols
-}))
-
-const dht = node.services.dht
+const nodes = await Promise.all(Array.from({ length: NODES }, createNode))
+nodes.forEach((n, index) => n.addEventListener('peer:identify', (evt) => emit({
+  event: 'peer:identify', node: index, peer: evt.detail.peerId.toString(), protocols: evt.detail.protocols
+})))
+const node = nodes[0]
+const pick = (index) => {
+  const n = nodes[index ?? 0]
+  if (n == null) throw new Error(`no node ${index}`)
+  return { node: n, dht: n.services.dht }
+}
 
 const commands = {
-  async dial ({ addr }) {
+  async dial ({ node: index, addr }) {
+    const { node } = pick(index)
     const conn = await node.dial(multiaddr(addr))
     return { peer: conn.remotePeer.toString() }
   },
-  async routingTable () {
+  async routingTable ({ node: index }) {
+    const { dht } = pick(index)
     const rt = dht.routingTable
     const peers = []
     try {
@@ -72,7 +95,8 @@ const commands = {
     } catch {}
     return { size: rt.size, peers }
   },
-  async put ({ key, value }) {
+  async put ({ node: index, key, value }) {
+    const { dht } = pick(index)
     let events = 0
     const errors = []
     for await (const event of dht.put(utf8(key), utf8(value), { signal: AbortSignal.timeout(20_000) })) {
@@ -81,23 +105,56 @@ const commands = {
     }
     return { events, errors: errors.slice(0, 10) }
   },
-  async get ({ key }) {
+  async get ({ node: index, key }) {
+    const { dht } = pick(index)
     for await (const event of dht.get(utf8(key), { signal: AbortSignal.timeout(20_000) })) {
       if (event.name === 'VALUE') return { value: text(event.value), from: event.from.toString() }
     }
     return { value: null }
   },
-  async provide ({ mh }) {
+  async provide ({ node: index, mh }) {
+    const { dht } = pick(index)
     let events = 0
     for await (const event of dht.provide(cidOf(mh), { signal: AbortSignal.timeout(20_000) })) events++
     return { events }
   },
-  async findProviders ({ mh }) {
+  async findProviders ({ node: index, mh }) {
+    const { dht } = pick(index)
     const providers = new Set()
     for await (const event of dht.findProviders(cidOf(mh), { signal: AbortSignal.timeout(20_000) })) {
       if (event.name === 'PROVIDER') for (const p of event.providers) providers.add(p.id.toString())
     }
     return { providers: [...providers] }
+  },
+  async bootstrap ({ node: index }) {
+    const { node, dht } = pick(index)
+    const peers = new Set()
+    for await (const event of dht.getClosestPeers(node.peerId.toMultihash().bytes, { signal: AbortSignal.timeout(20_000) })) {
+      if (event.name === 'FINAL_PEER') peers.add(event.peer.id.toString())
+    }
+    return { peers: [...peers], size: dht.routingTable.size }
+  },
+  async getMany ({ node: index, keys }) {
+    const values = {}
+    await Promise.all(keys.map(async (key) => {
+      try {
+        values[key] = (await commands.get({ node: index, key })).value
+      } catch (err) {
+        values[key] = null
+      }
+    }))
+    return { values }
+  },
+  async findProvidersMany ({ node: index, mhs }) {
+    const providers = {}
+    await Promise.all(mhs.map(async (mh) => {
+      try {
+        providers[mh] = (await commands.findProviders({ node: index, mh })).providers
+      } catch (err) {
+        providers[mh] = []
+      }
+    }))
+    return { providers }
   },
   async stop () {
     setTimeout(stop, 10)
@@ -109,7 +166,7 @@ let stopping = false
 async function stop () {
   if (stopping) return
   stopping = true
-  try { await node.stop() } catch {}
+  await Promise.all(nodes.map(async (n) => { try { await n.stop() } catch {} }))
   process.exit(0)
 }
 process.on('SIGTERM', stop)
@@ -120,7 +177,8 @@ emit({
   peerId: node.peerId.toString(),
   addrs: node.getMultiaddrs().map((ma) => ma.toString()),
   protocols: node.getProtocols(),
-  versions: packageVersions(['libp2p', '@libp2p/kad-dht'])
+  versions: packageVersions(['libp2p', '@libp2p/kad-dht']),
+  nodes: nodes.map((n) => ({ peerId: n.peerId.toString(), addrs: n.getMultiaddrs().map((ma) => ma.toString()) }))
 })
 
 const rl = createInterface({ input: process.stdin })

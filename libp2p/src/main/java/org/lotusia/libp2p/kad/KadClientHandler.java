@@ -12,9 +12,11 @@ import java.util.concurrent.CompletableFuture;
 /** Reads the one response of an outbound request (after a uvarint frame decoder), then closes. */
 final class KadClientHandler extends ChannelInboundHandlerAdapter {
     private final CompletableFuture<KadProto.Message> response;
+    private final int maxPeers;
 
-    KadClientHandler(CompletableFuture<KadProto.Message> response) {
+    KadClientHandler(CompletableFuture<KadProto.Message> response, int maxPeers) {
         this.response = response;
+        this.maxPeers = maxPeers;
     }
 
     @Override
@@ -22,7 +24,7 @@ final class KadClientHandler extends ChannelInboundHandlerAdapter {
         ByteBuf frame = (ByteBuf) msg;
         try {
             if (!response.isDone()) {
-                response.complete(KadMessages.parse(frame));
+                response.complete(KadMessages.parse(frame, maxPeers));
             }
         } catch (RuntimeException e) {
             response.completeExceptionally(e);

@@ -17,16 +17,27 @@ import org.slf4j.LoggerFactory;
 
 import io.netty.handler.timeout.ReadTimeoutHandler;
 
+import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -40,6 +51,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Every request is one stream (request, at most one response, close), bounded in size and time;
  * every lookup is iterative with at most α requests in flight and an overall timeout, and returns
  * what it found when the timeout passes.
+ *
+ * <p>Maintenance runs on timers shared by all DHTs of the process ({@link KadConfig#refreshInterval()},
+ * {@link KadConfig#republishInterval()}, {@link KadConfig#sweepInterval()}): a routing-table refresh (a
+ * lookup of our own id and of a random id in every bucket no lookup touched within the interval), the
+ * republishing of records and provider announcements this node originated, and the removal of expired
+ * store entries. Peers leave the routing table when they stop advertising the protocol, fail a liveness
+ * check while their bucket is full, or fail {@link KadConfig#maxQueryFailures()} requests in a row.
  */
 public final class KadDht implements AutoCloseable {
     /** The libp2p default protocol id. */
@@ -58,8 +76,49 @@ public final class KadDht implements AutoCloseable {
     private final ProviderStore providers;
     private final Set<Lookup> lookups = ConcurrentHashMap.newKeySet();
     private final HostListener listener;
+    /** Consecutive failed requests per peer (absent = none). */
+    private final Map<PeerId, Integer> failures = new ConcurrentHashMap<>();
+    /** System.nanoTime() of the last lookup whose target fell into each bucket. */
+    private final AtomicLongArray bucketLookups = new AtomicLongArray(KadId.BITS);
+    /** Records this node put, republished until {@link #stopRepublishing}; oldest first, bounded by maxRecords. */
+    private final LinkedHashMap<ByteBuffer, byte[]> originated = new LinkedHashMap<>();
+    /** Keys this node provides, re-announced until {@link #stopProviding}; bounded by maxProviderKeys. */
+    private final Set<ByteBuffer> provided = ConcurrentHashMap.newKeySet();
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+    private final AtomicBoolean refreshing = new AtomicBoolean();
+    private final AtomicBoolean republishing = new AtomicBoolean();
+    private final AtomicLong lookupCount = new AtomicLong();
+    private final AtomicLong requestCount = new AtomicLong();
+    private final AtomicLong failedRequestCount = new AtomicLong();
+    private final AtomicLong droppedPeerCount = new AtomicLong();
+    private final AtomicLong refreshCount = new AtomicLong();
+    private final AtomicLong republishCount = new AtomicLong();
+    private final AtomicLong correctionCount = new AtomicLong();
     private volatile boolean serverMode;
     private volatile boolean closed;
+
+    /**
+     * Decides whether a record another peer stores on us with PUT_VALUE is kept, after the key
+     * namespace's validator accepted it. Lets an application apply its own admission rules (rate
+     * limits, bans, record checks) to what peers store here.
+     */
+    @FunctionalInterface
+    public interface InboundRecordFilter {
+        /**
+         * Returns normally to keep the record.
+         *
+         * @param from  the peer storing the record
+         * @throws InvalidRecordException to refuse it (the storing peer's stream is reset)
+         */
+        void check(PeerId from, byte[] key, byte[] value);
+    }
+
+    private volatile InboundRecordFilter inboundRecordFilter;
+
+    /** Installs the filter applied to records peers store on us, or removes it with {@code null}. */
+    public void setInboundRecordFilter(InboundRecordFilter filter) {
+        this.inboundRecordFilter = filter;
+    }
 
     /** Starts the DHT on {@code host}. */
     public KadDht(Host host, KadConfig config) {
@@ -72,6 +131,11 @@ public final class KadDht implements AutoCloseable {
         this.listener = new HostListener() {
             @Override
             public void peerIdentified(PeerId peer, PeerRecordView info) {
+                // A peer reached only through a relay (limited connection) cannot serve kad requests.
+                boolean direct = host.connection(peer).map(c -> !c.isLimited()).orElse(false);
+                if (!direct) {
+                    return;
+                }
                 if (info.protocols().contains(config.protocol())) {
                     routingTable.add(peer);
                 } else {
@@ -86,6 +150,58 @@ public final class KadDht implements AutoCloseable {
             }
         }
         setServerMode(config.serverMode());
+        long now = System.nanoTime();
+        for (int i = 0; i < KadId.BITS; i++) {
+            bucketLookups.set(i, now);
+        }
+        schedule(config.refreshInterval(), () -> runExclusively(refreshing, this::refresh));
+        schedule(republishPeriod(), () -> runExclusively(republishing, this::republish));
+        schedule(config.sweepInterval(), this::sweep);
+    }
+
+    /** Starts a periodic round unless the previous one is still running (slow lookups must not pile up). */
+    private static void runExclusively(AtomicBoolean running, java.util.function.Supplier<CompletableFuture<Integer>> round) {
+        if (running.compareAndSet(false, true)) {
+            CompletableFuture<Integer> run;
+            try {
+                run = round.get();
+            } catch (RuntimeException e) {
+                running.set(false);
+                throw e;
+            }
+            run.whenComplete((n, e) -> running.set(false));
+        }
+    }
+
+    /** Republishing must beat expiry: at most half of the shorter TTL. */
+    private Duration republishPeriod() {
+        Duration interval = config.republishInterval();
+        if (interval.isZero()) {
+            return interval;
+        }
+        Duration half = (config.recordTtl().compareTo(config.providerTtl()) < 0 ? config.recordTtl() : config.providerTtl())
+                .dividedBy(2);
+        return half.isZero() || half.compareTo(interval) >= 0 ? interval : half;
+    }
+
+    private void schedule(Duration interval, Runnable task) {
+        if (interval.isZero()) {
+            return;
+        }
+        long nanos = interval.toNanos();
+        ScheduledFuture<?> timer = KadScheduler.TIMERS.scheduleWithFixedDelay(() -> {
+            if (closed) {
+                return;
+            }
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("kad maintenance task failed", e);
+            }
+        }, nanos, nanos, TimeUnit.NANOSECONDS);
+        synchronized (timers) {
+            timers.add(timer);
+        }
     }
 
     /** Starts a DHT with the defaults and {@code protocol}. */
@@ -111,6 +227,25 @@ public final class KadDht implements AutoCloseable {
     /** Locally stored provider records. */
     public ProviderStore providerStore() {
         return providers;
+    }
+
+    /**
+     * Registers a listener for routing-table changes; its calls run in order on a shared kad event thread (never a
+     * network thread). Remove it with {@link RoutingTable#removeListener}.
+     */
+    public void addRoutingTableListener(RoutingTable.Listener routingListener) {
+        routingTable.addListener(routingListener, KadScheduler.EVENTS);
+    }
+
+    /** A snapshot of the state and counters. */
+    public KadStats stats() {
+        int originatedCount;
+        synchronized (originated) {
+            originatedCount = originated.size();
+        }
+        return new KadStats(serverMode, routingTable.size(), records.size(), providers.keyCount(), originatedCount,
+                provided.size(), lookupCount.get(), requestCount.get(), failedRequestCount.get(), droppedPeerCount.get(),
+                refreshCount.get(), republishCount.get(), correctionCount.get());
     }
 
     /** Whether requests are answered. */
@@ -146,40 +281,50 @@ public final class KadDht implements AutoCloseable {
 
     /**
      * Finds a value: the local store first, then a GET_VALUE lookup that stops at the first valid
-     * record. Peers closer to the key that answered without the record are then given it (fire and
-     * forget). Completes empty when nothing was found within the query timeout.
+     * record (the best by the key's selector when several arrive together). Afterwards stale holders are
+     * corrected (fire and forget): the peers that answered with another value, and those closer to the key
+     * than the first holder that answered without one, are sent the best record. Completes empty when nothing
+     * was found within the query timeout.
      */
     public CompletableFuture<Optional<byte[]>> getValue(byte[] key) {
         Optional<StoredRecord> local = records.get(key);
         if (local.isPresent()) {
             return CompletableFuture.completedFuture(Optional.of(local.get().value()));
         }
-        AtomicReference<byte[]> found = new AtomicReference<>();
-        AtomicReference<PeerId> holder = new AtomicReference<>();
-        List<PeerId> without = new ArrayList<>();
+        // per answering peer: the valid value it returned, or null for none (invalid records count as none)
+        Map<PeerId, byte[]> answers = new HashMap<>();
+        List<PeerId> holders = new ArrayList<>();
         KadProto.Message request = request(MessageType.GET_VALUE, key).build();
         return lookup(key, request, (peer, response) -> {
+            byte[] value = null;
             if (response.hasRecord()) {
                 KadProto.Record record = response.getRecord();
-                byte[] value = record.getValue().toByteArray();
-                if (Arrays.equals(record.getKey().toByteArray(), key) && value.length <= config.maxValueBytes()
-                        && config.validation().isValid(key, value)) {
-                    if (found.compareAndSet(null, value)) {
-                        holder.set(peer);
-                    }
-                    return true;
+                byte[] candidate = record.getValue().toByteArray();
+                if (Arrays.equals(record.getKey().toByteArray(), key) && candidate.length <= config.maxValueBytes()
+                        && config.validation().isValid(key, candidate)) {
+                    value = candidate;
                 }
             }
-            synchronized (without) {
-                without.add(peer);
+            synchronized (answers) {
+                answers.put(peer, value);
+                if (value != null) {
+                    holders.add(peer);
+                }
             }
-            return false;
+            return value != null;
         }).thenApply(closest -> {
-            byte[] value = found.get();
-            if (value != null) {
-                correct(key, value, holder.get(), without);
+            synchronized (answers) {
+                if (holders.isEmpty()) {
+                    return Optional.<byte[]>empty();
+                }
+                List<byte[]> values = new ArrayList<>();
+                for (PeerId holder : holders) {
+                    values.add(answers.get(holder));
+                }
+                byte[] best = values.get(config.validation().select(key, values));
+                correct(key, best, holders.get(0), answers);
+                return Optional.of(best);
             }
-            return Optional.ofNullable(value);
         });
     }
 
@@ -188,6 +333,34 @@ public final class KadDht implements AutoCloseable {
      * when the record is rejected locally; otherwise completes with how many peers confirmed.
      */
     public CompletableFuture<Integer> putValue(byte[] key, byte[] value) {
+        CompletableFuture<Integer> result = publish(key, value);
+        if (!result.isCompletedExceptionally()) {
+            synchronized (originated) {
+                ByteBuffer mapKey = ByteBuffer.wrap(key.clone());
+                originated.remove(mapKey);
+                originated.put(mapKey, value.clone());
+                while (originated.size() > config.maxRecords()) {
+                    Iterator<ByteBuffer> oldest = originated.keySet().iterator();
+                    oldest.next();
+                    oldest.remove();
+                }
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Stops republishing the record of {@code key} that this node put; the local copy stays until it expires
+     * (or is removed with {@link RecordStore#remove}). Returns whether it was being republished.
+     */
+    public boolean stopRepublishing(byte[] key) {
+        synchronized (originated) {
+            return originated.remove(ByteBuffer.wrap(key)) != null;
+        }
+    }
+
+    /** Stores locally and with the k closest peers without marking the record as originated. */
+    private CompletableFuture<Integer> publish(byte[] key, byte[] value) {
         StoredRecord stored;
         try {
             stored = records.put(key, value);
@@ -217,6 +390,23 @@ public final class KadDht implements AutoCloseable {
         if (key.length == 0 || key.length > config.maxKeyBytes()) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("bad provider key length " + key.length));
         }
+        ByteBuffer mapKey = ByteBuffer.wrap(key.clone());
+        if (provided.contains(mapKey) || provided.size() < config.maxProviderKeys()) {
+            provided.add(mapKey);
+        }
+        return announce(key);
+    }
+
+    /**
+     * Stops re-announcing {@code key} and withdraws our local provider record (remote ones lapse with their
+     * TTL). Returns whether the key was provided.
+     */
+    public boolean stopProviding(byte[] key) {
+        providers.remove(key, host.peerId());
+        return provided.remove(ByteBuffer.wrap(key));
+    }
+
+    private CompletableFuture<Integer> announce(byte[] key) {
         providers.add(key, host.peerId());
         KadProto.Message add = request(MessageType.ADD_PROVIDER, key)
                 .addProviderPeers(KadMessages.peer(host.peerId(), host.listenAddresses(), config.maxAddressesPerPeer()))
@@ -267,6 +457,101 @@ public final class KadDht implements AutoCloseable {
                 .handle((response, error) -> error == null && response.getType() == MessageType.PING);
     }
 
+    // ----------------------------------------------------------------------------------- maintenance
+
+    /**
+     * One routing-table refresh round: a lookup of our own id plus, for every bucket up to the deepest
+     * occupied one (at most {@value #MAX_REFRESH_PREFIX}) that no lookup touched within the refresh interval
+     * (every such bucket when periodic refresh is disabled), a lookup of a random id falling into it. Runs
+     * periodically; callable at any time. Completes with the number of lookups made.
+     */
+    public CompletableFuture<Integer> refresh() {
+        if (closed) {
+            return CompletableFuture.completedFuture(0);
+        }
+        refreshCount.incrementAndGet();
+        long now = System.nanoTime();
+        long interval = config.refreshInterval().toNanos();
+        int deepest = Math.min(routingTable.highestOccupiedBucket(), MAX_REFRESH_PREFIX);
+        List<Integer> stale = new ArrayList<>();
+        for (int i = 0; i <= deepest; i++) {
+            if (interval == 0 || now - bucketLookups.get(i) >= interval) {
+                stale.add(i);
+            }
+        }
+        KadId self = routingTable.selfId();
+        // finding a key in bucket i costs ~2^(i+1) hashes: done off the timer thread
+        return CompletableFuture.supplyAsync(() -> {
+            List<byte[]> keys = new ArrayList<>();
+            for (int bucket : stale) {
+                keys.add(randomKeyInBucket(self, bucket));
+            }
+            return keys;
+        }).thenCompose(keys -> {
+            List<CompletableFuture<?>> runs = new ArrayList<>();
+            runs.add(bootstrap().exceptionally(e -> 0));
+            for (byte[] key : keys) {
+                runs.add(findClosestPeers(key).exceptionally(e -> List.of()));
+            }
+            return CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).thenApply(v -> runs.size());
+        });
+    }
+
+    /** Deepest bucket a refresh looks up a random id for (js kad-dht's limit too: 2^16 hashes at most). */
+    static final int MAX_REFRESH_PREFIX = 15;
+
+    /** A random 34-byte sha2-256-multihash-shaped key whose kad id shares exactly {@code prefix} leading bits with {@code self}. */
+    static byte[] randomKeyInBucket(KadId self, int prefix) {
+        if (prefix < 0 || prefix > MAX_REFRESH_PREFIX) {
+            throw new IllegalArgumentException("refresh prefix out of range: " + prefix);
+        }
+        byte[] key = new byte[34];
+        key[0] = 0x12;
+        key[1] = 0x20;
+        byte[] random = new byte[32];
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        while (true) {
+            rnd.nextBytes(random);
+            System.arraycopy(random, 0, key, 2, 32);
+            if (self.commonPrefixLength(KadId.ofKey(key)) == prefix) {
+                return key;
+            }
+        }
+    }
+
+    /**
+     * One republish round: every record this node put is stored again locally (restarting its TTL) and put to
+     * the k closest peers, and every key it provides is announced again. Runs periodically (at most every half
+     * TTL); callable at any time. Completes with the number of records and keys republished.
+     */
+    public CompletableFuture<Integer> republish() {
+        if (closed) {
+            return CompletableFuture.completedFuture(0);
+        }
+        republishCount.incrementAndGet();
+        List<Map.Entry<ByteBuffer, byte[]>> values;
+        synchronized (originated) {
+            values = new ArrayList<>(originated.entrySet());
+        }
+        List<CompletableFuture<?>> runs = new ArrayList<>();
+        for (Map.Entry<ByteBuffer, byte[]> e : values) {
+            byte[] key = new byte[e.getKey().remaining()];
+            e.getKey().duplicate().get(key);
+            runs.add(publish(key, e.getValue()).exceptionally(error -> 0));
+        }
+        for (ByteBuffer mapKey : List.copyOf(provided)) {
+            byte[] key = new byte[mapKey.remaining()];
+            mapKey.duplicate().get(key);
+            runs.add(announce(key).exceptionally(error -> 0));
+        }
+        return CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).thenApply(v -> runs.size());
+    }
+
+    /** Removes expired records and providers now (also runs every sweep interval). Returns how many went. */
+    public int sweep() {
+        return records.expire() + providers.expire();
+    }
+
     // ------------------------------------------------------------------------------------- internals
 
     private static KadProto.Message.Builder request(MessageType type, byte[] key) {
@@ -279,6 +564,11 @@ public final class KadDht implements AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalStateException("kad dht is closed"));
         }
         KadId target = KadId.ofKey(key);
+        lookupCount.incrementAndGet();
+        int bucket = routingTable.bucketIndex(target);
+        if (bucket >= 0) {
+            bucketLookups.set(bucket, System.nanoTime());
+        }
         Lookup lookup = new Lookup(target, config.k(), config.alpha(),
                 (peer, running) -> rpc(peer, request, true).thenApply(response -> {
                     running.addCandidates(closerPeers(response));
@@ -313,19 +603,24 @@ public final class KadDht implements AutoCloseable {
         return closer;
     }
 
-    /** Gives the found record to the peers closer to the key than its holder that lacked it. */
-    private void correct(byte[] key, byte[] value, PeerId holder, List<PeerId> without) {
+    /**
+     * Sends the best record to the peers that answered with another value, and to those closer to the key
+     * than {@code holder} (the first peer that had it) that answered without one: they are the ones a later
+     * lookup would ask first.
+     */
+    private void correct(byte[] key, byte[] best, PeerId holder, Map<PeerId, byte[]> answers) {
         KadId target = KadId.ofKey(key);
         KadId holderId = KadId.ofPeer(holder);
         KadProto.Message put = request(MessageType.PUT_VALUE, key)
-                .setRecord(KadMessages.record(key, value, config.clock().instant())).build();
-        List<PeerId> peers;
-        synchronized (without) {
-            peers = List.copyOf(without);
-        }
-        for (PeerId peer : peers) {
-            if (target.compareDistance(KadId.ofPeer(peer), holderId) < 0) {
-                rpc(peer, put, true).exceptionally(e -> null);
+                .setRecord(KadMessages.record(key, best, config.clock().instant())).build();
+        for (Map.Entry<PeerId, byte[]> answer : answers.entrySet()) {
+            byte[] value = answer.getValue();
+            boolean stale = value == null
+                    ? target.compareDistance(KadId.ofPeer(answer.getKey()), holderId) < 0
+                    : !Arrays.equals(value, best);
+            if (stale) {
+                correctionCount.incrementAndGet();
+                rpc(answer.getKey(), put, true).exceptionally(e -> null);
             }
         }
     }
@@ -344,16 +639,25 @@ public final class KadDht implements AutoCloseable {
         if (peer.equals(host.peerId())) {
             return CompletableFuture.failedFuture(new Libp2pException("kad request to self"));
         }
+        requestCount.incrementAndGet();
         CompletableFuture<KadProto.Message> response = new CompletableFuture<>();
         AtomicReference<StreamChannel> channel = new AtomicReference<>();
+        AtomicBoolean opened = new AtomicBoolean();
         host.newStream(peer, List.of(config.protocol()), stream -> {
             channel.set(stream.channel());
-            stream.channel().pipeline().addLast(new UvarintFrameDecoder(config.maxMessageBytes()), new KadClientHandler(response));
+            stream.channel().pipeline().addLast(new UvarintFrameDecoder(config.maxMessageBytes()),
+                    new KadClientHandler(response, config.maxPeersPerMessage()));
         }).whenComplete((stream, error) -> {
             if (error != null) {
+                // counted here, when the dial or negotiation really failed, even after the rpc timed out: a dial
+                // that is merely slow (a loaded machine, a distant peer) is not held against the peer
+                if (!closed) {
+                    recordFailure(peer);
+                }
                 response.completeExceptionally(error);
                 return;
             }
+            opened.set(true);
             if (response.isDone()) {
                 stream.channel().reset();
                 return;
@@ -377,7 +681,20 @@ public final class KadDht implements AutoCloseable {
                 }
             }
             if (error == null) {
-                routingTable.markSeen(peer);
+                failures.remove(peer);
+                if (!routingTable.contains(peer)) {
+                    // a peer dropped after failures comes back once it answers again (if it still serves the protocol)
+                    if (host.peerStore().protocols(peer).contains(config.protocol())) {
+                        routingTable.add(peer);
+                    }
+                } else {
+                    routingTable.markSeen(peer);
+                }
+            } else if (!closed) {
+                failedRequestCount.incrementAndGet();
+                if (opened.get()) {
+                    recordFailure(peer); // the peer took the request and did not answer properly
+                }
             }
         });
         if (expectReply) {
@@ -389,6 +706,26 @@ public final class KadDht implements AutoCloseable {
             }
             return echo;
         });
+    }
+
+    /**
+     * Counts a failed request (a failed dial or negotiation, or no proper answer on an open stream); a peer
+     * failing maxQueryFailures in a row leaves the routing table.
+     */
+    private void recordFailure(PeerId peer) {
+        if (!routingTable.contains(peer)) {
+            // only routing-table peers are counted, so bogus closer peers cannot grow the map
+            failures.remove(peer);
+            return;
+        }
+        int count = failures.merge(peer, 1, Integer::sum);
+        if (count >= config.maxQueryFailures()) {
+            failures.remove(peer);
+            if (routingTable.remove(peer)) {
+                droppedPeerCount.incrementAndGet();
+                LOG.debug("dropped {} from the kad routing table after {} failed requests", peer, count);
+            }
+        }
     }
 
     private void serve(Libp2pStream stream) {
@@ -430,6 +767,10 @@ public final class KadDht implements AutoCloseable {
                     throw new IllegalArgumentException("PUT_VALUE without a record");
                 }
                 KadProto.Record record = request.getRecord();
+                InboundRecordFilter filter = inboundRecordFilter;
+                if (filter != null) {
+                    filter.check(from, record.getKey().toByteArray(), record.getValue().toByteArray());
+                }
                 records.put(record.getKey().toByteArray(), record.getValue().toByteArray());
                 return request;
             }
@@ -489,6 +830,12 @@ public final class KadDht implements AutoCloseable {
             }
             serverMode = false;
             closed = true;
+        }
+        synchronized (timers) {
+            for (ScheduledFuture<?> timer : timers) {
+                timer.cancel(false);
+            }
+            timers.clear();
         }
         host.removeListener(listener);
         for (Lookup lookup : lookups) {

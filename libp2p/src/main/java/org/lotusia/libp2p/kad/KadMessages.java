@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import org.lotusia.libp2p.Libp2pException;
 import org.lotusia.libp2p.codec.UvarintFrameEncoder;
 import org.lotusia.libp2p.crypto.PeerId;
 import org.lotusia.libp2p.kad.pb.KadProto;
@@ -75,18 +74,50 @@ final class KadMessages {
                 .build();
     }
 
-    /** Parses a message; an unknown message type is rejected (proto2 keeps it in the unknown fields). */
-    static KadProto.Message parse(ByteBuf frame) {
+    /**
+     * Parses a message (its size is already bounded by the frame decoder) and checks its shape: an unknown
+     * message type, more than {@code maxPeers} closer or provider entries, or an entry with more than
+     * {@link #MAX_WIRE_ADDRESSES} addresses, an id over {@link #MAX_PEER_ID_BYTES} or an address over
+     * {@link #MAX_ADDRESS_BYTES} bytes is rejected with a {@link KadMessageException}.
+     */
+    static KadProto.Message parse(ByteBuf frame, int maxPeers) {
         KadProto.Message message;
         try {
             message = KadProto.Message.parseFrom(ByteBufUtil.getBytes(frame));
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new Libp2pException("malformed kad message: " + e.getMessage(), e);
+            throw new KadMessageException("malformed kad message: " + e.getMessage(), e);
         }
         if (message.getUnknownFields().hasField(KadProto.Message.TYPE_FIELD_NUMBER)) {
-            throw new Libp2pException("unknown kad message type");
+            throw new KadMessageException("unknown kad message type");
         }
+        if (message.getCloserPeersCount() > maxPeers || message.getProviderPeersCount() > maxPeers) {
+            throw new KadMessageException("kad message with " + message.getCloserPeersCount() + " closer and "
+                    + message.getProviderPeersCount() + " provider entries (limit " + maxPeers + ")");
+        }
+        checkEntries(message.getCloserPeersList());
+        checkEntries(message.getProviderPeersList());
         return message;
+    }
+
+    /** Addresses one peer entry may carry on the wire (js sends all of a peer's addresses; a few dozen at most). */
+    static final int MAX_WIRE_ADDRESSES = 64;
+    /** Longest peer id accepted in an entry (an inlined RSA key is ~300 bytes; ed25519/secp ids are 38-39). */
+    static final int MAX_PEER_ID_BYTES = 512;
+    /** Longest multiaddr accepted in an entry. */
+    static final int MAX_ADDRESS_BYTES = 1024;
+
+    private static void checkEntries(List<KadProto.Message.Peer> entries) {
+        for (KadProto.Message.Peer entry : entries) {
+            if (entry.getId().size() > MAX_PEER_ID_BYTES || entry.getAddrsCount() > MAX_WIRE_ADDRESSES) {
+                throw new KadMessageException("kad peer entry with a " + entry.getId().size() + "-byte id and "
+                        + entry.getAddrsCount() + " addresses");
+            }
+            for (ByteString address : entry.getAddrsList()) {
+                if (address.size() > MAX_ADDRESS_BYTES) {
+                    throw new KadMessageException("kad peer address of " + address.size() + " bytes");
+                }
+            }
+        }
     }
 
     static ChannelFuture write(Channel channel, KadProto.Message message) {

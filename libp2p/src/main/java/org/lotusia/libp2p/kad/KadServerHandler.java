@@ -35,7 +35,7 @@ final class KadServerHandler extends ChannelInboundHandlerAdapter {
             if (++requests > MAX_REQUESTS) {
                 throw new IllegalStateException("more than " + MAX_REQUESTS + " requests on one stream");
             }
-            response = dht.answer(remote, KadMessages.parse(frame));
+            response = dht.answer(remote, KadMessages.parse(frame, dht.config().maxPeersPerMessage()));
         } catch (RuntimeException e) {
             LOG.debug("rejecting kad request from {}: {}", remote, e.toString());
             ((StreamChannel) ctx.channel()).reset();

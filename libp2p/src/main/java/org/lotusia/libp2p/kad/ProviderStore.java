@@ -70,6 +70,19 @@ public final class ProviderStore {
         return new ArrayList<>(set.keySet());
     }
 
+    /** Removes {@code provider} from {@code key}; returns whether it was there. */
+    public synchronized boolean remove(byte[] key, PeerId provider) {
+        ByteBuffer mapKey = ByteBuffer.wrap(key);
+        LinkedHashMap<PeerId, Instant> set = providers.get(mapKey);
+        if (set == null || set.remove(provider) == null) {
+            return false;
+        }
+        if (set.isEmpty()) {
+            providers.remove(mapKey);
+        }
+        return true;
+    }
+
     /** Removes expired entries; returns how many provider entries went. */
     public synchronized int expire() {
         Instant now = clock.instant();

@@ -69,6 +69,11 @@ public final class RecordStore {
         return Optional.ofNullable(live(ByteBuffer.wrap(key)));
     }
 
+    /** Removes the record of {@code key}; returns whether there was one. */
+    public synchronized boolean remove(byte[] key) {
+        return records.remove(ByteBuffer.wrap(key)) != null;
+    }
+
     /** Removes expired records; returns how many. */
     public synchronized int expire() {
         Instant cutoff = clock.instant().minus(ttl);

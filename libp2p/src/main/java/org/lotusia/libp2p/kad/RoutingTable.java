@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -28,7 +30,45 @@ public final class RoutingTable {
     private final int maxPeers;
     private final Function<PeerId, CompletableFuture<Boolean>> liveness;
     private final Bucket[] buckets = new Bucket[KadId.BITS];
+    private final List<Map.Entry<Listener, Executor>> listeners = new CopyOnWriteArrayList<>();
     private int size;
+
+    /** Hears about peers entering and leaving the table. */
+    public interface Listener {
+        /** {@code peer} entered the table. */
+        default void peerAdded(PeerId peer) {
+        }
+
+        /** {@code peer} left the table (removed, evicted after a failed liveness check, or after failed requests). */
+        default void peerRemoved(PeerId peer) {
+        }
+    }
+
+    /** Registers {@code listener}; its calls run on {@code executor}, never under the table's lock. */
+    public void addListener(Listener listener, Executor executor) {
+        listeners.add(Map.entry(Objects.requireNonNull(listener, "listener"), Objects.requireNonNull(executor, "executor")));
+    }
+
+    /** Unregisters {@code listener}. */
+    public void removeListener(Listener listener) {
+        listeners.removeIf(e -> e.getKey() == listener);
+    }
+
+    private void fire(PeerId peer, boolean added) {
+        for (Map.Entry<Listener, Executor> e : listeners) {
+            try {
+                e.getValue().execute(() -> {
+                    if (added) {
+                        e.getKey().peerAdded(peer);
+                    } else {
+                        e.getKey().peerRemoved(peer);
+                    }
+                });
+            } catch (RuntimeException rejected) {
+                // executor shut down: nobody left to tell
+            }
+        }
+    }
 
     /**
      * @param self     our own peer id
@@ -87,6 +127,7 @@ public final class RoutingTable {
             if (bucket.peers.size() < k && size < maxPeers) {
                 bucket.peers.put(peer, id);
                 size++;
+                fire(peer, true);
                 return CompletableFuture.completedFuture(true);
             }
             if (bucket.peers.isEmpty() || bucket.checking) {
@@ -114,6 +155,7 @@ public final class RoutingTable {
                 }
                 if (checked.peers.remove(oldest) != null) {
                     size--;
+                    fire(oldest, false);
                 }
                 if (checked.peers.containsKey(peer)) {
                     return true;
@@ -121,6 +163,7 @@ public final class RoutingTable {
                 if (checked.peers.size() < k && size < maxPeers) {
                     checked.peers.put(peer, id);
                     size++;
+                    fire(peer, true);
                     return true;
                 }
                 return false;
@@ -144,6 +187,7 @@ public final class RoutingTable {
         int index = bucketIndex(KadId.ofPeer(peer));
         if (index >= 0 && buckets[index] != null && buckets[index].peers.remove(peer) != null) {
             size--;
+            fire(peer, false);
             return true;
         }
         return false;
@@ -164,6 +208,16 @@ public final class RoutingTable {
     public synchronized List<PeerId> bucket(int index) {
         Bucket bucket = buckets[index];
         return bucket == null ? List.of() : List.copyOf(bucket.peers.keySet());
+    }
+
+    /** The highest index of a non-empty bucket (the longest prefix shared with a known peer), or -1 when empty. */
+    public synchronized int highestOccupiedBucket() {
+        for (int i = buckets.length - 1; i >= 0; i--) {
+            if (buckets[i] != null && !buckets[i].peers.isEmpty()) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Every peer. */

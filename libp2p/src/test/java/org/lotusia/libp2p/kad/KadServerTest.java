@@ -95,7 +95,7 @@ class KadServerTest {
                 .build();
         io.netty.buffer.ByteBuf frame = io.netty.buffer.Unpooled.wrappedBuffer(unknown.toByteArray());
         try {
-            assertThatThrownBy(() -> KadMessages.parse(frame)).hasMessageContaining("unknown kad message type");
+            assertThatThrownBy(() -> KadMessages.parse(frame, 80)).hasMessageContaining("unknown kad message type");
         } finally {
             frame.release();
         }

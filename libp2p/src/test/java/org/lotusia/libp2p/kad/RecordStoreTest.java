@@ -105,4 +105,48 @@ class RecordStoreTest {
         assertThat(store.get(utf8("k3"))).containsExactly(b);
         assertThat(store.expire()).isEqualTo(1);
     }
+
+    @Test
+    void namespacedKeysDispatchToTheirOwnValidatorAndSelector() {
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        RecordValidation validation = RecordValidation.lenient()
+                .register("alpha", (k, v) -> seen.add("alpha:" + new String(k, StandardCharsets.UTF_8)), (k, values) -> 0)
+                .register("beta", (k, v) -> {
+                    seen.add("beta:" + new String(k, StandardCharsets.UTF_8));
+                    if (v.length > 3) {
+                        throw new InvalidRecordException("beta values are short");
+                    }
+                }, (k, values) -> values.get(0).length >= values.get(1).length ? 0 : 1);
+        assertThat(validation.isValid(utf8("/alpha/x"), utf8("long value"))).isTrue();
+        assertThat(validation.isValid(utf8("/beta/y"), utf8("long value"))).isFalse();
+        assertThat(validation.isValid(utf8("/beta/y"), utf8("ok"))).isTrue();
+        // a raw reference key reaches no validator and is accepted in lenient mode, even with '/' in its id
+        assertThat(validation.isValid(utf8("resource:file:/a/b"), utf8("anything at all"))).isTrue();
+        assertThat(validation.isValid(utf8("/gamma/z"), utf8("v"))).isFalse(); // no validator for gamma
+        assertThat(seen).containsExactly("alpha:/alpha/x", "beta:/beta/y", "beta:/beta/y");
+        // selectors are per namespace too: beta keeps the longer value, alpha the first offered
+        assertThat(validation.select(utf8("/beta/y"), java.util.List.of(utf8("a"), utf8("abc")))).isEqualTo(1);
+        assertThat(validation.select(utf8("/alpha/x"), java.util.List.of(utf8("a"), utf8("abc")))).isZero();
+        RecordStore store = new RecordStore(validation, Duration.ofHours(1), 10, 64, 64, new ManualClock());
+        store.put(utf8("/beta/y"), utf8("abc"));
+        assertThat(store.put(utf8("/beta/y"), utf8("a")).value()).isEqualTo(utf8("abc"));
+        assertThatThrownBy(() -> store.put(utf8("/beta/y"), utf8("abcd"))).isInstanceOf(InvalidRecordException.class);
+    }
+
+    @Test
+    void namespacedKeyModeWrapsReferenceKeys() {
+        byte[] key = KadKeys.namespaced(KadKeys.LOTUS_NAMESPACE, "resource:session:abc");
+        assertThat(new String(key, StandardCharsets.UTF_8)).isEqualTo("/lotus/resource:session:abc");
+        assertThat(RecordValidation.namespace(key)).contains("lotus");
+        assertThat(KadKeys.unwrap("lotus", key)).contains("resource:session:abc");
+        assertThat(KadKeys.unwrap("lotus", KadKeys.raw("resource:session:abc"))).isEmpty();
+        assertThatThrownBy(() -> KadKeys.namespaced("a/b", "k")).isInstanceOf(IllegalArgumentException.class);
+        // strict networks (newer js kad-dht) need the namespace registered; raw keys stay rejected there
+        RecordValidation strict = KadKeys.acceptingNamespace(RecordValidation.strict(), KadKeys.LOTUS_NAMESPACE);
+        assertThat(strict.isValid(key, utf8("{}"))).isTrue();
+        assertThat(strict.isValid(KadKeys.raw("resource:session:abc"), utf8("{}"))).isFalse();
+        RecordStore store = new RecordStore(strict, Duration.ofHours(1), 10, 64, 64, new ManualClock());
+        store.put(key, utf8("old"));
+        assertThat(store.put(key, utf8("new")).value()).isEqualTo(utf8("new")); // a newer put replaces, as for raw keys
+    }
 }
