@@ -3,10 +3,13 @@ package org.lotusia.p2p;
 /**
  * The coordinator's connection state (reference {@code ConnectionState}).
  *
- * <p>In this version (no DHT yet) the coordinator moves {@code DISCONNECTED → CONNECTING →
- * CONNECTED} on {@link P2PCoordinator#start()} ({@code → ERROR} if starting fails) and back to
- * {@code DISCONNECTED} on {@link P2PCoordinator#stop()}. {@code DHT_INITIALIZING}, {@code DHT_READY}
- * and {@code FULLY_OPERATIONAL} are reserved for the DHT work (planned).
+ * <p>The coordinator moves {@code DISCONNECTED → CONNECTING → CONNECTED} on
+ * {@link P2PCoordinator#start()} ({@code → ERROR} if starting fails) and back to {@code DISCONNECTED}
+ * on {@link P2PCoordinator#stop()}. With the DHT enabled, a monitor (every
+ * {@link org.lotusia.p2p.dht.DhtResourceConfig#monitorInterval()}) then follows the reference's rules
+ * (§2.2): no connected peer → {@code CONNECTED}; peers but an empty routing table →
+ * {@code DHT_INITIALIZING}; one or two routing-table peers → {@code DHT_READY}; three or more →
+ * {@code FULLY_OPERATIONAL}. Unlike the reference, the state also goes back down when peers leave.
  */
 public enum ConnectionState {
     /** Not running. */

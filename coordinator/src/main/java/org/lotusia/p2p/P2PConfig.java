@@ -2,7 +2,11 @@ package org.lotusia.p2p;
 
 import org.lotusia.libp2p.crypto.PrivateKey;
 import org.lotusia.libp2p.multiformats.Multiaddr;
+import org.lotusia.libp2p.pubsub.GossipSubConfig;
 import org.lotusia.p2p.coordinator.BackoffPolicy;
+import org.lotusia.p2p.dht.DhtResourceConfig;
+import org.lotusia.p2p.nat.NatTraversalConfig;
+import org.lotusia.p2p.pubsub.MeshHealthConfig;
 import org.lotusia.p2p.security.SecurityConfig;
 
 import java.nio.file.Path;
@@ -27,12 +31,25 @@ import java.util.Optional;
  *         .build();
  * }</pre>
  *
- * <p><b>Subsystems not available yet.</b> The DHT, GossipSub, circuit relay (client and server),
- * AutoNAT, DCUtR and UPnP are planned but not part of this version. Their switches exist so that
- * configurations keep their shape, but they default to {@code false} here (the reference defaults
- * DHT, GossipSub, relay, AutoNAT and DCUtR to {@code true}), and setting one to {@code true} makes
- * {@link Builder#build()} fail with an {@link IllegalArgumentException} such as
- * "enableGossipSub is not supported yet (planned)", rather than silently running without it.
+ * <p><b>GossipSub</b> runs when {@link Builder#enableGossipSub(boolean)} is {@code true} (default
+ * {@code false} here, the reference defaults it to {@code true}), with {@link #gossipSubConfig()}
+ * (the js defaults plus {@code allowPublishToZeroPeers}, as the reference configures it) and the
+ * mesh health monitor's {@link #meshHealth()} settings.
+ *
+ * <p><b>The Kademlia DHT</b> runs when {@link Builder#enableDHT(boolean)} is {@code true} (default
+ * {@code false} here, the reference defaults it to {@code true}) on {@link #dhtProtocol()} (default
+ * {@value #DEFAULT_DHT_PROTOCOL}), in client mode unless {@link Builder#enableDHTServer(boolean)}, with
+ * the resource-management settings {@link #dhtResources()}; see {@link P2PCoordinator#announceResource}.
+ *
+ * <p><b>NAT traversal</b> (see {@link P2PCoordinator#getReachableAddresses()}): the circuit relay
+ * client ({@link Builder#enableRelay(boolean)}: reservations, relay addresses,
+ * {@link P2PCoordinator#connectToPeerViaRelay}), the relay server
+ * ({@link Builder#enableRelayServer(boolean)}), AutoNAT ({@link Builder#enableAutoNAT(boolean)}) and
+ * DCUtR hole punching ({@link Builder#enableDCUTR(boolean)}, requires the relay client) run when
+ * switched on, with the settings of {@link #natTraversal()} (relays to reserve on, relay server
+ * limits, AutoNAT and DCUtR parameters). UPnP port mapping ({@link Builder#enableUPnP(boolean)}) is
+ * opt-in as in the reference. They default to {@code false} here (the reference defaults relay,
+ * AutoNAT and DCUtR to {@code true}).
  *
  * <p>Unlike the reference, every option here has an effect: {@code maxConnections} limits the
  * host's connections, {@code metadata} is available to applications through {@link #metadata()},
@@ -45,6 +62,12 @@ public final class P2PConfig {
     public static final String DEFAULT_DHT_PROTOCOL = "/lotus/kad/1.0.0";
     /** The default connection limit (the reference's {@code connectionManager.maxConnections}). */
     public static final int DEFAULT_MAX_CONNECTIONS = 50;
+    /**
+     * The default GossipSub parameters: js-libp2p's defaults with {@code allowPublishToZeroPeers}
+     * on, as the reference configures its router ({@code allowPublishToZeroTopicPeers: true}).
+     */
+    public static final GossipSubConfig DEFAULT_GOSSIPSUB = GossipSubConfig.builder()
+            .allowPublishToZeroPeers(true).build();
 
     private final List<Multiaddr> listen;
     private final List<Multiaddr> announce;
@@ -53,6 +76,7 @@ public final class P2PConfig {
     private final boolean enableDHT;
     private final String dhtProtocol;
     private final boolean enableDHTServer;
+    private final DhtResourceConfig dhtResources;
     private final boolean enableGossipSub;
     private final boolean enableRelay;
     private final boolean enableRelayServer;
@@ -64,6 +88,9 @@ public final class P2PConfig {
     private final Path identityFile;
     private final Map<String, Object> metadata;
     private final SecurityConfig securityConfig;
+    private final GossipSubConfig gossipSubConfig;
+    private final MeshHealthConfig meshHealth;
+    private final NatTraversalConfig natTraversal;
 
     private P2PConfig(Builder b) {
         this.listen = List.copyOf(b.listen.isEmpty() ? List.of(Multiaddr.parse(DEFAULT_LISTEN)) : b.listen);
@@ -73,6 +100,7 @@ public final class P2PConfig {
         this.enableDHT = b.enableDHT;
         this.dhtProtocol = b.dhtProtocol;
         this.enableDHTServer = b.enableDHTServer;
+        this.dhtResources = b.dhtResources;
         this.enableGossipSub = b.enableGossipSub;
         this.enableRelay = b.enableRelay;
         this.enableRelayServer = b.enableRelayServer;
@@ -84,6 +112,9 @@ public final class P2PConfig {
         this.identityFile = b.identityFile;
         this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
         this.securityConfig = b.securityConfig;
+        this.gossipSubConfig = b.gossipSubConfig;
+        this.meshHealth = b.meshHealth;
+        this.natTraversal = b.natTraversal;
     }
 
     /** A new builder with the defaults. */
@@ -106,6 +137,7 @@ public final class P2PConfig {
         b.enableDHT = enableDHT;
         b.dhtProtocol = dhtProtocol;
         b.enableDHTServer = enableDHTServer;
+        b.dhtResources = dhtResources;
         b.enableGossipSub = enableGossipSub;
         b.enableRelay = enableRelay;
         b.enableRelayServer = enableRelayServer;
@@ -117,6 +149,9 @@ public final class P2PConfig {
         b.identityFile = identityFile;
         b.metadata.putAll(metadata);
         b.securityConfig = securityConfig;
+        b.gossipSubConfig = gossipSubConfig;
+        b.meshHealth = meshHealth;
+        b.natTraversal = natTraversal;
         return b;
     }
 
@@ -140,7 +175,7 @@ public final class P2PConfig {
         return bootstrapBackoff;
     }
 
-    /** Whether the Kademlia DHT runs (always false in this version). */
+    /** Whether the Kademlia DHT and resource management run. */
     public boolean enableDHT() {
         return enableDHT;
     }
@@ -150,37 +185,45 @@ public final class P2PConfig {
         return dhtProtocol;
     }
 
-    /** Whether the DHT runs in server mode (always false in this version). */
+    /**
+     * Whether the DHT runs in server mode (answers other peers' queries and stores their records);
+     * otherwise client mode. Announcements reach the network in both modes.
+     */
     public boolean enableDHTServer() {
         return enableDHTServer;
     }
 
-    /** Whether GossipSub runs (always false in this version). */
+    /** The DHT resource-management settings (signing, queue, republishing, cache; default {@link DhtResourceConfig#defaults()}). */
+    public DhtResourceConfig dhtResources() {
+        return dhtResources;
+    }
+
+    /** Whether GossipSub pub/sub runs (default {@code false}). */
     public boolean enableGossipSub() {
         return enableGossipSub;
     }
 
-    /** Whether the circuit-relay transport runs (always false in this version). */
+    /** Whether the circuit relay client runs: reservations, relay addresses, dialling through relays. */
     public boolean enableRelay() {
         return enableRelay;
     }
 
-    /** Whether we act as a circuit relay (always false in this version). */
+    /** Whether we act as a circuit relay for other peers (limits in {@link #natTraversal()}). */
     public boolean enableRelayServer() {
         return enableRelayServer;
     }
 
-    /** Whether AutoNAT runs (always false in this version). */
+    /** Whether AutoNAT runs (client and server): our reachability in {@link P2PCoordinator#getReachability()}. */
     public boolean enableAutoNAT() {
         return enableAutoNAT;
     }
 
-    /** Whether DCUtR hole punching runs (always false in this version). */
+    /** Whether DCUtR hole punching runs (upgrades relayed connections to direct ones). */
     public boolean enableDCUTR() {
         return enableDCUTR;
     }
 
-    /** Whether UPnP port mapping runs (always false in this version). */
+    /** Whether UPnP IGD port mapping of the listen port runs (opt-in; settings in {@link #natTraversal()}). */
     public boolean enableUPnP() {
         return enableUPnP;
     }
@@ -210,6 +253,21 @@ public final class P2PConfig {
         return securityConfig;
     }
 
+    /** The GossipSub router's parameters (default {@link #DEFAULT_GOSSIPSUB}); used when GossipSub is enabled. */
+    public GossipSubConfig gossipSubConfig() {
+        return gossipSubConfig;
+    }
+
+    /** The mesh health monitor's settings (default {@link MeshHealthConfig#defaults()}). */
+    public MeshHealthConfig meshHealth() {
+        return meshHealth;
+    }
+
+    /** The NAT-traversal settings (default {@link NatTraversalConfig#defaults()}); used by the parts switched on. */
+    public NatTraversalConfig natTraversal() {
+        return natTraversal;
+    }
+
     @Override
     public String toString() {
         return "P2PConfig[listen=" + listen + ", announce=" + announce + ", bootstrapPeers=" + bootstrapPeers
@@ -226,6 +284,7 @@ public final class P2PConfig {
         private boolean enableDHT;
         private String dhtProtocol = DEFAULT_DHT_PROTOCOL;
         private boolean enableDHTServer;
+        private DhtResourceConfig dhtResources = DhtResourceConfig.defaults();
         private boolean enableGossipSub;
         private boolean enableRelay;
         private boolean enableRelayServer;
@@ -237,6 +296,9 @@ public final class P2PConfig {
         private Path identityFile;
         private final Map<String, Object> metadata = new LinkedHashMap<>();
         private SecurityConfig securityConfig = SecurityConfig.defaults();
+        private GossipSubConfig gossipSubConfig = DEFAULT_GOSSIPSUB;
+        private MeshHealthConfig meshHealth = MeshHealthConfig.defaults();
+        private NatTraversalConfig natTraversal = NatTraversalConfig.defaults();
 
         private Builder() {
         }
@@ -303,58 +365,87 @@ public final class P2PConfig {
             return this;
         }
 
-        /** Not supported yet (planned): {@code true} makes {@link #build()} fail. Default {@code false}. */
+        /** Runs the Kademlia DHT and the resource management (default {@code false}; the reference's is {@code true}). */
         public Builder enableDHT(boolean enable) {
             this.enableDHT = enable;
             return this;
         }
 
-        /**
-         * The DHT protocol id (default {@value P2PConfig#DEFAULT_DHT_PROTOCOL}). Another value makes
-         * {@link #build()} fail while the DHT is not supported, since it could have no effect.
-         */
+        /** The DHT protocol id (default {@value P2PConfig#DEFAULT_DHT_PROTOCOL}); must start with {@code /}. */
         public Builder dhtProtocol(String protocol) {
             this.dhtProtocol = Objects.requireNonNull(protocol, "protocol");
             return this;
         }
 
-        /** Not supported yet (planned): {@code true} makes {@link #build()} fail. Default {@code false}. */
+        /** DHT server mode (default {@code false}: client mode); requires {@link #enableDHT(boolean)}. */
         public Builder enableDHTServer(boolean enable) {
             this.enableDHTServer = enable;
             return this;
         }
 
-        /** Not supported yet (planned): {@code true} makes {@link #build()} fail. Default {@code false}. */
+        /** The DHT resource-management settings (default {@link DhtResourceConfig#defaults()}). */
+        public Builder dhtResources(DhtResourceConfig config) {
+            this.dhtResources = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * Runs GossipSub pub/sub ({@link P2PCoordinator#subscribeToTopic}, {@link P2PCoordinator#publishToTopic}).
+         * Default {@code false} (the reference's default is {@code true}).
+         */
         public Builder enableGossipSub(boolean enable) {
             this.enableGossipSub = enable;
             return this;
         }
 
-        /** Not supported yet (planned): {@code true} makes {@link #build()} fail. Default {@code false}. */
+        /** The GossipSub router's parameters (default {@link P2PConfig#DEFAULT_GOSSIPSUB}). */
+        public Builder gossipSubConfig(GossipSubConfig config) {
+            this.gossipSubConfig = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** The mesh health monitor's settings (default {@link MeshHealthConfig#defaults()}). */
+        public Builder meshHealth(MeshHealthConfig config) {
+            this.meshHealth = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * Runs the circuit relay client (default {@code false}; the reference's is {@code true}): reserves
+         * on the relays of {@link NatTraversalConfig#relayAddresses()} and on bootstrap peers that run a
+         * relay server, announces the relay addresses and dials through relays.
+         */
         public Builder enableRelay(boolean enable) {
             this.enableRelay = enable;
             return this;
         }
 
-        /** Not supported yet (planned): {@code true} makes {@link #build()} fail. Default {@code false}. */
+        /** Acts as a circuit relay for other peers (default {@code false}), with {@link NatTraversalConfig#relayServer()}'s limits. */
         public Builder enableRelayServer(boolean enable) {
             this.enableRelayServer = enable;
             return this;
         }
 
-        /** Not supported yet (planned): {@code true} makes {@link #build()} fail. Default {@code false}. */
+        /** Runs AutoNAT (default {@code false}; the reference's is {@code true}) with {@link NatTraversalConfig#autoNat()}. */
         public Builder enableAutoNAT(boolean enable) {
             this.enableAutoNAT = enable;
             return this;
         }
 
-        /** Not supported yet (planned): {@code true} makes {@link #build()} fail. Default {@code false}. */
+        /**
+         * Runs DCUtR hole punching (default {@code false}; the reference's is {@code true}); requires
+         * {@link #enableRelay(boolean)}. The host then dials from its listen port (port reuse), as
+         * hole punching needs.
+         */
         public Builder enableDCUTR(boolean enable) {
             this.enableDCUTR = enable;
             return this;
         }
 
-        /** Not supported yet (planned): {@code true} makes {@link #build()} fail. Default {@code false}. */
+        /**
+         * Maps the IPv4 listen port on the UPnP gateway of the LAN, renews and announces the mapping
+         * and removes it on stop (default {@code false}, as in the reference: opening ports is opt-in).
+         */
         public Builder enableUPnP(boolean enable) {
             this.enableUPnP = enable;
             return this;
@@ -397,24 +488,30 @@ public final class P2PConfig {
             return this;
         }
 
+        /** The NAT-traversal settings (default {@link NatTraversalConfig#defaults()}). */
+        public Builder natTraversal(NatTraversalConfig config) {
+            this.natTraversal = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
         /**
          * Validates and builds.
          *
-         * @throws IllegalArgumentException if a planned subsystem is enabled, if both a private key
+         * @throws IllegalArgumentException if DCUtR is enabled without the relay client, if both a private key
          *                                  and an identity file are given, or if a limit is invalid
          */
         public P2PConfig build() {
-            unsupported("enableDHT", enableDHT);
-            unsupported("enableDHTServer", enableDHTServer);
-            unsupported("enableGossipSub", enableGossipSub);
-            unsupported("enableRelay", enableRelay);
-            unsupported("enableRelayServer", enableRelayServer);
-            unsupported("enableAutoNAT", enableAutoNAT);
-            unsupported("enableDCUTR", enableDCUTR);
-            unsupported("enableUPnP", enableUPnP);
-            if (!dhtProtocol.equals(DEFAULT_DHT_PROTOCOL)) {
-                throw new IllegalArgumentException("dhtProtocol " + dhtProtocol
-                        + " has no effect: the DHT is not supported yet (planned)");
+            if (enableDCUTR && !enableRelay) {
+                throw new IllegalArgumentException("enableDCUTR requires enableRelay (hole punching upgrades relayed connections)");
+            }
+            if (!natTraversal.relayAddresses().isEmpty() && !enableRelay) {
+                throw new IllegalArgumentException("natTraversal.relayAddresses requires enableRelay");
+            }
+            if (!dhtProtocol.startsWith("/")) {
+                throw new IllegalArgumentException("dhtProtocol must start with '/': " + dhtProtocol);
+            }
+            if (enableDHTServer && !enableDHT) {
+                throw new IllegalArgumentException("enableDHTServer requires enableDHT");
             }
             if (maxConnections < 1) {
                 throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
@@ -423,12 +520,6 @@ public final class P2PConfig {
                 throw new IllegalArgumentException("privateKey and identityFile are mutually exclusive");
             }
             return new P2PConfig(this);
-        }
-
-        private static void unsupported(String option, boolean enabled) {
-            if (enabled) {
-                throw new IllegalArgumentException(option + " is not supported yet (planned)");
-            }
         }
 
         private static void replace(List<Multiaddr> target, Collection<Multiaddr> addresses, String what) {

@@ -32,7 +32,25 @@ import org.lotusia.p2p.events.PeerDiscoveredEvent;
 import org.lotusia.p2p.events.PeerUpdatedEvent;
 import org.lotusia.p2p.events.StateChangedEvent;
 import org.lotusia.p2p.events.Subscription;
+import org.lotusia.libp2p.kad.KadConfig;
+import org.lotusia.libp2p.kad.KadDht;
+import org.lotusia.p2p.dht.AnnounceOptions;
+import org.lotusia.p2p.dht.DhtResourceConfig;
+import org.lotusia.p2p.dht.DhtStats;
+import org.lotusia.p2p.dht.ResourceFilter;
+import org.lotusia.p2p.dht.ResourceRecord;
+import org.lotusia.p2p.dht.ResourceService;
+import org.lotusia.p2p.patterns.RequestResponse;
+import org.lotusia.p2p.pubsub.TopicHandler;
+import org.lotusia.p2p.pubsub.TopicMeshHealth;
+import org.lotusia.p2p.pubsub.TopicService;
+import org.lotusia.p2p.pubsub.TopicSubscription;
+import org.lotusia.libp2p.pubsub.GossipSubRouter;
 import org.lotusia.p2p.message.DedupCache;
+import org.lotusia.p2p.nat.NatService;
+import org.lotusia.libp2p.nat.Reachability;
+import org.lotusia.p2p.events.ReachabilityChangedEvent;
+import org.lotusia.p2p.events.RelayAddressesChangedEvent;
 import org.lotusia.p2p.message.DirectMessageService;
 import org.lotusia.p2p.message.DirectMessageSink;
 import org.lotusia.p2p.message.DirectMessaging;
@@ -59,6 +77,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -131,6 +150,16 @@ public final class P2PCoordinator implements EventSource, AutoCloseable {
     private final Object lifecycleLock = new Object();
 
     private volatile Session session;
+    /** Pub/sub of the current run; null when stopped or GossipSub is disabled. */
+    private volatile TopicService pubsub;
+    /** DHT resource management of the current run; null when stopped or the DHT is disabled. */
+    private volatile ResourceService resources;
+    /** NAT traversal of the current run (relay client/server, AutoNAT, DCUtR); null when stopped or all off. */
+    private volatile NatService nat;
+    /** The last reachability reported by AutoNAT in this run (for the event's {@code previous}). */
+    private volatile Reachability lastReachability = Reachability.UNKNOWN;
+    /** The resource-listing protocol (registered on the first start with the DHT; survives restarts). */
+    private RequestResponse resourceList;
     private volatile Thread eventThread;
     private volatile ConnectionState state = ConnectionState.DISCONNECTED;
     private volatile String stateError;
@@ -301,6 +330,8 @@ public final class P2PCoordinator implements EventSource, AutoCloseable {
                     .listen(config.listen())
                     .limits(limits)
                     .gater(new BanGater(security::isPeerBanned))
+                    // DCUtR punches holes by dialling from the listen port.
+                    .reusePort(config.enableDCUTR())
                     .build();
             Map<PeerId, Integer> open = new ConcurrentHashMap<>();
             Host h = host;
@@ -314,6 +345,12 @@ public final class P2PCoordinator implements EventSource, AutoCloseable {
                     .executor(eventExecutor)
                     .build();
             messages.start();
+            // Direct messages may run on limited (relayed) connections, unlike js's default: the
+            // reference's relay path is there to carry them (see connectToPeerViaRelay).
+            NatService.allowOnLimitedConnections(host, DirectMessaging.PROTOCOL_ID);
+            startPubsub(host);
+            startDht(host);
+            startNat(host);
             host.addListener(new HostEvents(bootstrap, open, host));
             host.start().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             cleanup = scheduleCleanup();
@@ -327,7 +364,10 @@ public final class P2PCoordinator implements EventSource, AutoCloseable {
             }
             setState(ConnectionState.CONNECTED, null);
             LOG.info("P2P coordinator {} listening on {}", localPeerId, host.listenAddresses());
-            LOG.debug("not available in this version (planned): DHT, GossipSub, circuit relay, AutoNAT, DCUtR, UPnP");
+            NatService n = nat;
+            if (n != null) {
+                n.start();
+            }
             bootstrap.start();
         } catch (Exception e) {
             Throwable cause = unwrap(e);
@@ -343,6 +383,9 @@ public final class P2PCoordinator implements EventSource, AutoCloseable {
             if (messages != null) {
                 messages.close();
             }
+            stopPubsub();
+            stopDht();
+            stopNat();
             if (host != null) {
                 host.close();
             }
@@ -378,6 +421,9 @@ public final class P2PCoordinator implements EventSource, AutoCloseable {
         s.bootstrap().close();
         s.cleanup().cancel(false);
         s.messages().close();
+        stopPubsub();
+        stopDht();
+        stopNat();
         s.host().close();
         knownPeers.clear();
         setState(ConnectionState.DISCONNECTED, null);
@@ -514,7 +560,7 @@ public final class P2PCoordinator implements EventSource, AutoCloseable {
         Session s = session;
         if (s == null) {
             return new P2PStats(Optional.empty(), state, new P2PStats.Peers(0, 0), P2PStats.Dht.disabled(),
-                    List.of(), List.of());
+                    List.of(), List.of(), Reachability.UNKNOWN);
         }
         List<Multiaddr> addresses = config.announce().isEmpty()
                 ? ListenAddresses.expandWildcards(s.host().listenAddresses()).stream()
@@ -522,7 +568,7 @@ public final class P2PCoordinator implements EventSource, AutoCloseable {
                 : config.announce().stream().map(a -> a.getPeerId().isPresent() ? a : a.withPeerId(localPeerId)).toList();
         return new P2PStats(Optional.of(localPeerId), state,
                 new P2PStats.Peers(knownPeers.size(), s.host().connectedPeers().size()),
-                P2PStats.Dht.disabled(), addresses, List.of());
+                dhtSummary(), addresses, getRelayAddresses(), getReachability());
     }
 
     /**
@@ -812,6 +858,520 @@ public final class P2PCoordinator implements EventSource, AutoCloseable {
                 return false;
             }
         }
+    }
+
+    // ------------------------------------------------------------------ pub/sub (GossipSub)
+
+    /**
+     * Subscribes {@code handler} to {@code topic} (the node subscribes to the topic with its first
+     * handler). Unlike the reference, several handlers per topic are allowed; close the returned
+     * subscription to remove this one (removing the last one unsubscribes the node). Handlers get
+     * each message on the event thread, as a {@link org.lotusia.p2p.pubsub.TopicMessage} (raw bytes,
+     * {@code json()}, author, message id); a throwing handler is reported as an
+     * {@link EventType#ERROR} event and does not affect the others. Subscriptions end when the node
+     * stops.
+     *
+     * @throws IllegalStateException    "GossipSub not enabled in config" or "coordinator not started"
+     * @throws IllegalArgumentException if the topic is empty
+     */
+    public TopicSubscription subscribeToTopic(String topic, TopicHandler handler) {
+        return requirePubsub().subscribe(topic, handler);
+    }
+
+    /**
+     * Removes every handler of {@code topic} and unsubscribes the node from it.
+     *
+     * @return whether the node was subscribed (false also when not started or GossipSub is disabled)
+     */
+    public boolean unsubscribeFromTopic(String topic) {
+        TopicService p = pubsub;
+        return p != null && p.unsubscribe(topic);
+    }
+
+    /**
+     * Publishes {@code message} as the reference does: {@code utf8(JSON.stringify(message))}
+     * ({@link org.lotusia.p2p.pubsub.TopicJson}; Java values are converted by Jackson). Publishing
+     * with no topic peer succeeds (the reference's {@code allowPublishToZeroTopicPeers}) unless
+     * {@link P2PConfig#gossipSubConfig()} says otherwise.
+     *
+     * @return the number of peers the message was sent to
+     * @throws IllegalStateException "GossipSub not enabled in config" or "coordinator not started"
+     * @throws org.lotusia.p2p.message.MessageFormatException if the value cannot be converted to JSON
+     */
+    public CompletableFuture<Integer> publishToTopic(String topic, Object message) {
+        return onEventThread(requirePubsub().publishJson(topic, message));
+    }
+
+    /**
+     * Publishes raw bytes on {@code topic} (not JSON-encoded).
+     *
+     * @return the number of peers the message was sent to
+     * @throws IllegalStateException "GossipSub not enabled in config" or "coordinator not started"
+     */
+    public CompletableFuture<Integer> publishToTopic(String topic, byte[] data) {
+        return onEventThread(requirePubsub().publish(topic, data));
+    }
+
+    /**
+     * The peers known to subscribe to {@code topic} (empty when not started).
+     *
+     * @throws IllegalStateException "GossipSub not enabled in config"
+     */
+    public CompletableFuture<Set<PeerId>> getTopicPeers(String topic) {
+        TopicService p = pubsubIfRunning();
+        return p == null ? CompletableFuture.completedFuture(Set.of()) : onEventThread(p.topicPeers(topic));
+    }
+
+    /**
+     * Our GossipSub mesh peers for {@code topic} (empty when not started).
+     *
+     * @throws IllegalStateException "GossipSub not enabled in config"
+     */
+    public CompletableFuture<Set<PeerId>> getMeshPeers(String topic) {
+        TopicService p = pubsubIfRunning();
+        return p == null ? CompletableFuture.completedFuture(Set.of()) : onEventThread(p.meshPeers(topic));
+    }
+
+    /** The topics with at least one handler (empty when not started or GossipSub is disabled). */
+    public Set<String> getSubscribedTopics() {
+        TopicService p = pubsub;
+        return p == null ? Set.of() : p.subscribedTopics();
+    }
+
+    /**
+     * Checks the mesh of every subscribed topic now (besides the periodic checks configured by
+     * {@link P2PConfig#meshHealth()}), emitting {@link EventType#MESH_HEALTHY},
+     * {@link EventType#MESH_UNHEALTHY} or {@link EventType#MESH_RECOVERED} on a transition.
+     *
+     * @return one result per subscribed topic
+     * @throws IllegalStateException "GossipSub not enabled in config" or "coordinator not started"
+     */
+    public CompletableFuture<List<TopicMeshHealth>> checkMeshHealth() {
+        return onEventThread(requirePubsub().meshHealth().checkNow());
+    }
+
+    /** The latest mesh health result of every subscribed topic (empty when not started or disabled). */
+    public List<TopicMeshHealth> getMeshHealth() {
+        TopicService p = pubsub;
+        return p == null ? List.of() : p.meshHealth().lastResults();
+    }
+
+    /**
+     * The running GossipSub router, for advanced use (validators, scores). Do not close it.
+     *
+     * @throws IllegalStateException "GossipSub not enabled in config" or "coordinator not started"
+     */
+    public GossipSubRouter gossipSub() {
+        return requirePubsub().router();
+    }
+
+    private TopicService requirePubsub() {
+        TopicService p = pubsubIfRunning();
+        if (p == null) {
+            throw new IllegalStateException("coordinator not started");
+        }
+        return p;
+    }
+
+    private TopicService pubsubIfRunning() {
+        if (!config.enableGossipSub()) {
+            throw new IllegalStateException("GossipSub not enabled in config (P2PConfig.enableGossipSub)");
+        }
+        return session == null ? null : pubsub;
+    }
+
+    /** Attaches the router before the host starts, so identify announces GossipSub from the first connection. */
+    private void startPubsub(Host host) {
+        if (config.enableGossipSub()) {
+            pubsub = new TopicService(host, config.gossipSubConfig(), config.meshHealth(), events, control, clock);
+        }
+    }
+
+    /** Closes the router (before the host). */
+    private void stopPubsub() {
+        TopicService p = pubsub;
+        pubsub = null;
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ NAT traversal
+
+    /**
+     * Whether we hold at least one live relay reservation (reference {@code hasRelayAddresses()});
+     * {@code false} when not started or without {@link P2PConfig.Builder#enableRelay(boolean)}.
+     */
+    public boolean hasRelayAddresses() {
+        return !getRelayAddresses().isEmpty();
+    }
+
+    /**
+     * Our relay addresses, {@code …/p2p/<relay>/p2p-circuit/p2p/<us>}: only those of relays on which
+     * we hold a live (granted, unexpired) reservation, unlike the reference, which builds them from
+     * the bootstrap list. Empty when not started or without the relay client.
+     */
+    public List<Multiaddr> getRelayAddresses() {
+        NatService n = natIfRunning();
+        return n == null ? List.of() : n.relayAddresses();
+    }
+
+    /**
+     * The addresses other peers should dial us at (reference {@code getReachableAddresses()}): our
+     * relay addresses first unless AutoNAT found us publicly reachable, then our direct addresses
+     * ({@link P2PStats#multiaddrs()}); when public, the direct addresses come first. Relay addresses
+     * are listed only while their reservation lives; a UPnP external address leads the direct ones. Unlike the reference, private direct addresses
+     * are kept (LAN peers can use them) and the list never consists of fabricated relay addresses.
+     * Empty when not started.
+     */
+    public List<Multiaddr> getReachableAddresses() {
+        if (session == null) {
+            return List.of();
+        }
+        List<Multiaddr> direct = getStats().multiaddrs();
+        NatService n = natIfRunning();
+        return n == null ? direct : n.reachableAddresses(direct);
+    }
+
+    /**
+     * AutoNAT's verdict on whether other peers can dial us directly: {@code PUBLIC}, {@code PRIVATE},
+     * or {@code UNKNOWN} (not started, AutoNAT off, or not enough answers yet). Changes are announced
+     * with {@link EventType#REACHABILITY_CHANGED}.
+     */
+    public Reachability getReachability() {
+        NatService n = natIfRunning();
+        return n == null ? Reachability.UNKNOWN : n.reachability();
+    }
+
+    /**
+     * Connects to {@code target} through a relay (reference {@code connectToPeerViaRelay}, which
+     * never fails but returns {@code success:false}; this one fails its future instead). An open
+     * relayed connection to the target is reused; otherwise one is dialled through the relay. Direct
+     * messages ({@link #sendTo}) work over it; GossipSub, the DHT and custom stream protocols do not
+     * run on limited (relayed) connections.
+     *
+     * @param relay  the relay's multiaddr ({@code …/p2p/<relay>}, or a full circuit address
+     *               {@code …/p2p/<relay>/p2p-circuit[/p2p/<target>]}), or the peer id of a relay we are
+     *               connected to
+     * @param target the peer id to reach
+     * @return the target's information once connected; fails if the relay refuses (e.g. the target
+     *         holds no reservation there) or cannot be reached
+     * @throws IllegalStateException    "circuit relay not enabled in config" without
+     *                                  {@link P2PConfig.Builder#enableRelay(boolean)}, or if not started
+     * @throws IllegalArgumentException if an argument is malformed, the target is ourselves, or no
+     *                                  address of the relay peer is known
+     */
+    public CompletableFuture<PeerInfo> connectToPeerViaRelay(String relay, String target) {
+        Objects.requireNonNull(relay, "relay");
+        PeerId targetPeer = parsePeerId(Objects.requireNonNull(target, "target"));
+        NatService n = requireRelay();
+        CompletableFuture<org.lotusia.libp2p.host.Connection> connecting = relay.startsWith("/")
+                ? n.connectViaRelay(P2PConfig.Builder.parse("relay", relay), targetPeer)
+                : n.connectViaRelay(parsePeerId(relay), targetPeer);
+        return onEventThread(connecting.thenApply(this::peerInfo));
+    }
+
+    /**
+     * Runs an AutoNAT probe round now (instead of waiting for the periodic one) and completes with
+     * the verdict after the answers.
+     *
+     * @throws IllegalStateException if AutoNAT is not enabled or the node is not started
+     */
+    public CompletableFuture<Reachability> probeReachability() {
+        if (!config.enableAutoNAT()) {
+            throw new IllegalStateException("AutoNAT not enabled in config (P2PConfig.enableAutoNAT)");
+        }
+        NatService n = natIfRunning();
+        if (n == null) {
+            throw new IllegalStateException("coordinator not started");
+        }
+        return onEventThread(n.probeReachability());
+    }
+
+    /**
+     * The NAT-traversal parts of the running node (relay client and server, AutoNAT, DCUtR, UPnP), for
+     * advanced use. Do not close it.
+     *
+     * @throws IllegalStateException if none of relay, relay server, AutoNAT, DCUtR and UPnP is enabled, or not started
+     */
+    public NatService natTraversal() {
+        if (!(config.enableRelay() || config.enableRelayServer() || config.enableAutoNAT() || config.enableDCUTR()
+                || config.enableUPnP())) {
+            throw new IllegalStateException("NAT traversal not enabled in config (enableRelay, enableRelayServer, "
+                    + "enableAutoNAT, enableDCUTR, enableUPnP)");
+        }
+        NatService n = natIfRunning();
+        if (n == null) {
+            throw new IllegalStateException("coordinator not started");
+        }
+        return n;
+    }
+
+    private NatService requireRelay() {
+        if (!config.enableRelay()) {
+            throw new IllegalStateException("circuit relay not enabled in config (P2PConfig.enableRelay)");
+        }
+        NatService n = natIfRunning();
+        if (n == null) {
+            throw new IllegalStateException("coordinator not started");
+        }
+        return n;
+    }
+
+    private NatService natIfRunning() {
+        return session == null ? null : nat;
+    }
+
+    /** Attaches NAT traversal before the host starts, so identify announces its protocols at once. */
+    private void startNat(Host host) {
+        NatService.Features features = new NatService.Features(config.enableRelay(), config.enableRelayServer(),
+                config.enableAutoNAT(), config.enableDCUTR(), config.enableUPnP());
+        if (!features.any()) {
+            return;
+        }
+        lastReachability = Reachability.UNKNOWN;
+        nat = NatService.attach(host, features, config.natTraversal(), config.bootstrapPeers(), control,
+                new NatService.Listener() {
+                    @Override
+                    public void relayAddressesChanged(List<Multiaddr> relayAddresses) {
+                        RelayAddressesChangedEvent event = new RelayAddressesChangedEvent(localPeerId,
+                                getReachableAddresses(), relayAddresses, Instant.now());
+                        events.emit(event);
+                        forEachHandler("onRelayAddressesChanged", h -> h.onRelayAddressesChanged(event));
+                    }
+
+                    @Override
+                    public void reachabilityChanged(Reachability reachability) {
+                        Reachability previous = lastReachability;
+                        lastReachability = reachability;
+                        if (previous != reachability) {
+                            events.emit(new ReachabilityChangedEvent(localPeerId, previous, reachability, Instant.now()));
+                        }
+                    }
+                });
+    }
+
+    /** Closes NAT traversal (before the host): reservations dropped, protocols removed. */
+    private void stopNat() {
+        NatService n = nat;
+        nat = null;
+        if (n != null) {
+            n.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ DHT resources
+
+    /**
+     * Announces a resource (reference {@code announceResource}): the record {@code resource:<type>:<id>}
+     * ({@link ResourceRecord}) is stored locally at once ({@link EventType#RESOURCE_ANNOUNCED}) and put
+     * into the DHT in client and server mode alike; while the routing table is empty, or after a failed
+     * put, it waits in a bounded queue and is retried with backoff. Republished while live; signed when
+     * {@link org.lotusia.p2p.dht.DhtResourceConfig#signRecords()}.
+     *
+     * @param data    any value Jackson converts to JSON (a {@code JsonNode}, map, record, string, …)
+     * @param options ttl / expiresAt (both honoured, unlike the reference)
+     * @return completes with the record once a peer stored it; fails on queue timeout or overflow, or with a
+     *         {@link java.util.concurrent.CancellationException} when the node stops first
+     * @throws IllegalStateException    "DHT not enabled in config" or "coordinator not started"
+     * @throws IllegalArgumentException if type or id are empty or contain '/', the expiry is past, or the
+     *                                  record is too large
+     */
+    public CompletableFuture<ResourceRecord> announceResource(String resourceType, String resourceId, Object data,
+                                                              AnnounceOptions options) {
+        ResourceService r = requireResources();
+        return onEventThread(r.announce(resourceType, resourceId, ResourceRecord.jsonOf(data), options));
+    }
+
+    /** {@link #announceResource(String, String, Object, AnnounceOptions)} without expiry. */
+    public CompletableFuture<ResourceRecord> announceResource(String resourceType, String resourceId, Object data) {
+        return announceResource(resourceType, resourceId, data, AnnounceOptions.none());
+    }
+
+    /**
+     * Finds one resource: the local cache, then a DHT lookup. Records from the network are checked
+     * (parseable, type and id as asked, not expired, signature if present, security manager) before
+     * they are cached; rejected ones emit {@link EventType#RESOURCE_REJECTED}.
+     *
+     * @return the record, or empty when not found within {@code timeout}
+     * @throws IllegalStateException "DHT not enabled in config" or "coordinator not started"
+     */
+    public CompletableFuture<Optional<ResourceRecord>> discoverResource(String resourceType, String resourceId,
+                                                                        Duration timeout) {
+        return onEventThread(requireResources().discover(resourceType, resourceId, timeout));
+    }
+
+    /** {@link #discoverResource(String, String, Duration)} with the configured default timeout (5 s). */
+    public CompletableFuture<Optional<ResourceRecord>> discoverResource(String resourceType, String resourceId) {
+        return discoverResource(resourceType, resourceId, config.dhtResources().discoverTimeout());
+    }
+
+    /**
+     * Finds the resources of a type across the network (the guide's {@code discoverResources}, which
+     * the reference never implemented): the type's providers are looked up in the DHT and each is asked
+     * for its records ({@link ResourceService}); the result holds the live records of the type matching
+     * {@code filter}, from the network and the local cache.
+     *
+     * @throws IllegalStateException "DHT not enabled in config" or "coordinator not started"
+     */
+    public CompletableFuture<List<ResourceRecord>> discoverResources(String resourceType, ResourceFilter filter,
+                                                                     Duration timeout) {
+        return onEventThread(requireResources().discoverAll(resourceType, filter, timeout));
+    }
+
+    /** {@link #discoverResources(String, ResourceFilter, Duration)} with field → value filters and the default timeout. */
+    public CompletableFuture<List<ResourceRecord>> discoverResources(String resourceType, Map<String, ?> filters) {
+        return discoverResources(resourceType, ResourceFilter.of(filters), config.dhtResources().discoverTimeout());
+    }
+
+    /** {@link #discoverResources(String, Map)} without filters. */
+    public CompletableFuture<List<ResourceRecord>> discoverResources(String resourceType) {
+        return discoverResources(resourceType, Map.of());
+    }
+
+    /** The live record of a resource in the local cache (empty when not started or the DHT is disabled). */
+    public Optional<ResourceRecord> getResource(String resourceType, String resourceId) {
+        ResourceService r = resources;
+        return r == null ? Optional.empty() : r.getResource(resourceType, resourceId);
+    }
+
+    /** The live records of a type in the local cache whose data matches {@code filters} (field → value). */
+    public List<ResourceRecord> getLocalResources(String resourceType, Map<String, ?> filters) {
+        ResourceService r = resources;
+        return r == null ? List.of() : r.getLocalResources(resourceType, ResourceFilter.of(filters));
+    }
+
+    /** {@link #getLocalResources(String, Map)} without filters. */
+    public List<ResourceRecord> getLocalResources(String resourceType) {
+        return getLocalResources(resourceType, Map.of());
+    }
+
+    /**
+     * Withdraws one of our resources: no longer listed, republished or returned locally (copies already
+     * stored by other peers stay until they expire there).
+     *
+     * @return whether it was announced by us
+     */
+    public boolean withdrawResource(String resourceType, String resourceId) {
+        ResourceService r = resources;
+        return r != null && r.withdraw(resourceType, resourceId);
+    }
+
+    /**
+     * Drops expired resource records (freeing their creators' quota slots) and runs the security
+     * manager's cleanup (reference {@code cleanup()}).
+     *
+     * @return how many records were dropped
+     */
+    public int cleanup() {
+        ResourceService r = resources;
+        int dropped = r == null ? 0 : r.cleanup();
+        security.cleanup();
+        return dropped;
+    }
+
+    /** The DHT statistics (reference {@code getDHTStats()}); disabled when not started or the DHT is off. */
+    public DhtStats getDHTStats() {
+        ResourceService r = resources;
+        return r == null ? DhtStats.disabled() : r.stats();
+    }
+
+    /**
+     * Finds a peer's addresses: known ones (connected or in the peer store), otherwise by a DHT lookup.
+     *
+     * @throws IllegalStateException "DHT not enabled in config" or "coordinator not started"
+     */
+    public CompletableFuture<ResourceService.PeerLookup> findPeer(PeerId peer, Duration timeout) {
+        return onEventThread(requireResources().findPeer(peer, timeout));
+    }
+
+    /**
+     * The running Kademlia DHT, for advanced use (raw records, providers, mode). Do not close it.
+     *
+     * @throws IllegalStateException "DHT not enabled in config" or "coordinator not started"
+     */
+    public KadDht dht() {
+        return requireResources().dht();
+    }
+
+    private ResourceService requireResources() {
+        if (!config.enableDHT()) {
+            throw new IllegalStateException("DHT not enabled in config (P2PConfig.enableDHT)");
+        }
+        ResourceService r = resources;
+        if (r == null || session == null) {
+            throw new IllegalStateException("coordinator not started");
+        }
+        return r;
+    }
+
+    private P2PStats.Dht dhtSummary() {
+        DhtStats d = getDHTStats();
+        return d.enabled() ? new P2PStats.Dht(true, d.mode(), d.routingTableSize(), d.localRecords())
+                : P2PStats.Dht.disabled();
+    }
+
+    /** Starts the DHT on the host before it starts, so identify announces the kad protocol (server mode). */
+    private void startDht(Host host) {
+        if (!config.enableDHT()) {
+            return;
+        }
+        if (resourceList == null) {
+            resourceList = RequestResponse.builder(this, ResourceService.LIST_PROTOCOL_NAME)
+                    .responder(request -> {
+                        ResourceService r = resources;
+                        if (r == null) {
+                            return CompletableFuture.failedFuture(new IllegalStateException("DHT not running"));
+                        }
+                        return CompletableFuture.completedFuture(r.answerListRequest(request.data()));
+                    })
+                    .build();
+        }
+        RequestResponse lister = resourceList;
+        DhtResourceConfig settings = config.dhtResources();
+        KadDht dht = new KadDht(host, KadConfig.defaults().withProtocol(config.dhtProtocol())
+                .withServerMode(config.enableDHTServer()).withClock(settings.clock()));
+        resources = new ResourceService(host, dht, identity, settings, security, control, new ResourceService.Listener() {
+            @Override
+            public void event(P2PEvent event) {
+                events.emit(event);
+            }
+
+            @Override
+            public void routingTable(int size) {
+                updateDhtState(size);
+            }
+        }, lister::request);
+    }
+
+    /** Closes the DHT (before the host); queued announcements fail. */
+    private void stopDht() {
+        ResourceService r = resources;
+        resources = null;
+        if (r != null) {
+            r.close();
+        }
+    }
+
+    /** The DHT part of the reference's state monitor (§2.2), from the routing-table size. */
+    private void updateDhtState(int routingTableSize) {
+        Session s = session;
+        ConnectionState current = state;
+        if (s == null || current == ConnectionState.ERROR || current == ConnectionState.DISCONNECTED
+                || current == ConnectionState.CONNECTING) {
+            return;
+        }
+        ConnectionState next;
+        if (s.host().connectedPeers().isEmpty()) {
+            next = ConnectionState.CONNECTED;
+        } else if (routingTableSize == 0) {
+            next = ConnectionState.DHT_INITIALIZING;
+        } else if (routingTableSize < 3) {
+            next = ConnectionState.DHT_READY;
+        } else {
+            next = ConnectionState.FULLY_OPERATIONAL;
+        }
+        setState(next, null);
     }
 
     // ------------------------------------------------------------------ events

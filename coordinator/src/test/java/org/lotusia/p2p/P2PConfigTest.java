@@ -71,22 +71,66 @@ class P2PConfigTest {
     }
 
     @Test
-    void plannedSubsystemsCannotBeEnabledYet() {
-        Map<String, UnaryOperator<P2PConfig.Builder>> options = Map.of(
-                "enableDHT", b -> b.enableDHT(true),
-                "enableDHTServer", b -> b.enableDHTServer(true),
-                "enableGossipSub", b -> b.enableGossipSub(true),
-                "enableRelay", b -> b.enableRelay(true),
-                "enableRelayServer", b -> b.enableRelayServer(true),
-                "enableAutoNAT", b -> b.enableAutoNAT(true),
-                "enableDCUTR", b -> b.enableDCUTR(true),
-                "enableUPnP", b -> b.enableUPnP(true));
-        options.forEach((name, option) -> assertThatThrownBy(() -> option.apply(P2PConfig.builder()).build())
+    void theDhtOptionsAreKeptAndChecked() {
+        org.lotusia.p2p.dht.DhtResourceConfig resources = org.lotusia.p2p.dht.DhtResourceConfig.defaults()
+                .withSignatures(true, false);
+        P2PConfig config = P2PConfig.builder().enableDHT(true).enableDHTServer(true).dhtProtocol("/ipfs/kad/1.0.0")
+                .dhtResources(resources).build();
+        assertThat(config.enableDHT()).isTrue();
+        assertThat(config.enableDHTServer()).isTrue();
+        assertThat(config.dhtProtocol()).isEqualTo("/ipfs/kad/1.0.0");
+        assertThat(config.dhtResources()).isEqualTo(resources);
+        assertThat(config.toBuilder().build().dhtResources().signRecords()).isTrue();
+        assertThat(P2PConfig.defaults().dhtResources()).isEqualTo(org.lotusia.p2p.dht.DhtResourceConfig.defaults());
+        assertThatThrownBy(() -> P2PConfig.builder().enableDHTServer(true).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("enableDHTServer requires enableDHT");
+        assertThatThrownBy(() -> P2PConfig.builder().enableDHT(true).dhtProtocol("lotus/kad").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must start with '/'");
+    }
+
+    @Test
+    void natTraversalCanBeEnabledAndDcutrNeedsTheRelayClient() {
+        var nat = org.lotusia.p2p.nat.NatTraversalConfig.builder()
+                .relayAddresses("/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWGzBoDp6TpGSeVaCbvBuWDtP3nY1PuCVJnSvVTP3Rffz9")
+                .maxBootstrapReservations(1).build();
+        P2PConfig config = P2PConfig.builder().enableRelay(true).enableRelayServer(true).enableAutoNAT(true)
+                .enableDCUTR(true).enableUPnP(true).natTraversal(nat).build();
+        assertThat(config.enableRelay()).isTrue();
+        assertThat(config.enableRelayServer()).isTrue();
+        assertThat(config.enableAutoNAT()).isTrue();
+        assertThat(config.enableDCUTR()).isTrue();
+        assertThat(config.enableUPnP()).isTrue();
+        assertThat(config.natTraversal()).isSameAs(nat);
+        assertThat(config.toBuilder().build().natTraversal()).isSameAs(nat);
+        assertThat(P2PConfig.defaults().natTraversal().relayAddresses()).isEmpty();
+        assertThatThrownBy(() -> P2PConfig.builder().enableDCUTR(true).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(name + " is not supported yet (planned)"));
-        assertThatThrownBy(() -> P2PConfig.builder().dhtProtocol("/ipfs/kad/1.0.0").build())
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("dhtProtocol /ipfs/kad/1.0.0 has no effect");
+                .hasMessage("enableDCUTR requires enableRelay (hole punching upgrades relayed connections)");
+        assertThatThrownBy(() -> org.lotusia.p2p.nat.NatTraversalConfig.builder().relayAddresses("/ip4/127.0.0.1/tcp/4001"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must end with /p2p/<relay id>");
+        assertThatThrownBy(() -> org.lotusia.p2p.nat.NatTraversalConfig.builder().relayAddresses("nonsense"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid relay address 'nonsense'");
+        assertThatThrownBy(() -> org.lotusia.p2p.nat.NatTraversalConfig.builder().maxBootstrapReservations(0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void gossipSubCanBeEnabledWithTheReferenceRouterSettings() {
+        P2PConfig defaults = P2PConfig.defaults();
+        assertThat(defaults.gossipSubConfig().allowPublishToZeroPeers()).as("as the reference configures gossipsub").isTrue();
+        assertThat(defaults.gossipSubConfig().dlo()).isEqualTo(4);
+        assertThat(defaults.meshHealth()).isEqualTo(org.lotusia.p2p.pubsub.MeshHealthConfig.defaults());
+        var health = new org.lotusia.p2p.pubsub.MeshHealthConfig(true, java.time.Duration.ofMillis(200), 2);
+        P2PConfig config = P2PConfig.builder().enableGossipSub(true)
+                .gossipSubConfig(org.lotusia.libp2p.pubsub.GossipSubConfig.builder().mesh(3, 2, 5).build())
+                .meshHealth(health).build();
+        assertThat(config.enableGossipSub()).isTrue();
+        assertThat(config.gossipSubConfig().d()).isEqualTo(3);
+        assertThat(config.meshHealth()).isEqualTo(health);
+        P2PConfig copy = config.toBuilder().build();
+        assertThat(copy.gossipSubConfig()).isEqualTo(config.gossipSubConfig());
+        assertThat(copy.meshHealth()).isEqualTo(health);
+        assertThat(copy.enableGossipSub()).isTrue();
     }
 
     @Test

@@ -7,17 +7,27 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.lotusia.libp2p.crypto.PeerId;
 import org.lotusia.p2p.BroadcastOptions;
 import org.lotusia.p2p.P2PCoordinator;
+import org.lotusia.p2p.dht.AnnounceOptions;
+import org.lotusia.p2p.dht.DhtStats;
+import org.lotusia.p2p.dht.ResourceFilter;
 import org.lotusia.p2p.message.MessageOptions;
 import org.lotusia.p2p.message.P2PMessage;
 import org.lotusia.p2p.message.P2PProtocol;
+import org.lotusia.p2p.pubsub.TopicSubscription;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.io.Reader;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.Base64;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -50,8 +60,24 @@ final class ControlInterface {
             Map.entry("ping", this::ping),
             Map.entry("ban", this::ban),
             Map.entry("unban", this::unban),
+            Map.entry("subscribe", this::subscribe),
+            Map.entry("unsubscribe", this::unsubscribe),
+            Map.entry("publish", this::publish),
+            Map.entry("topicPeers", this::topicPeers),
+            Map.entry("topics", this::topics),
+            Map.entry("meshHealth", this::meshHealth),
+            Map.entry("announce", this::announce),
+            Map.entry("discover", this::discover),
+            Map.entry("discoverAll", this::discoverAll),
+            Map.entry("dhtStats", this::dhtStats),
+            Map.entry("findPeer", this::findPeer),
+            Map.entry("reachability", this::reachability),
+            Map.entry("relayAddrs", this::relayAddrs),
+            Map.entry("connectViaRelay", this::connectViaRelay),
             Map.entry("stop", this::stop));
     private volatile boolean stopping;
+    /** The control interface's own handler per subscribed topic (it prints topic:message events). */
+    private final Map<String, TopicSubscription> topicSubscriptions = new ConcurrentHashMap<>();
 
     /**
      * @param stop called (once) by the {@code stop} command, after its reply is written
@@ -192,6 +218,166 @@ final class ControlInterface {
                 .put("banned", node.getSecurityManager().isPeerBanned(peer)));
     }
 
+    private CompletableFuture<JsonNode> subscribe(JsonNode args) {
+        String topic = text(args, "topic");
+        boolean[] created = {false};
+        topicSubscriptions.computeIfAbsent(topic, t -> {
+            created[0] = true;
+            return node.subscribeToTopic(t, m -> out.emit(ControlJson.topicMessage(out.object(), m)));
+        });
+        return CompletableFuture.completedFuture(topicResult(topic).put("changed", created[0]));
+    }
+
+    private CompletableFuture<JsonNode> unsubscribe(JsonNode args) {
+        String topic = text(args, "topic");
+        topicSubscriptions.remove(topic);
+        boolean changed = node.unsubscribeFromTopic(topic);
+        return CompletableFuture.completedFuture(topicResult(topic).put("changed", changed));
+    }
+
+    private CompletableFuture<JsonNode> publish(JsonNode args) {
+        String topic = text(args, "topic");
+        boolean json = args.has("data");
+        boolean raw = args.has("dataBase64") && !args.get("dataBase64").isNull();
+        if (json == raw) {
+            throw new IllegalArgumentException("give exactly one of \"data\" (any JSON value) and \"dataBase64\"");
+        }
+        CompletableFuture<Integer> sent;
+        if (json) {
+            sent = node.publishToTopic(topic, (Object) args.get("data"));
+        } else {
+            JsonNode encoded = args.get("dataBase64");
+            byte[] bytes;
+            try {
+                bytes = Base64.getDecoder().decode(encoded.isTextual() ? encoded.asText() : "?");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("\"dataBase64\" must be a base64 string");
+            }
+            sent = node.publishToTopic(topic, bytes);
+        }
+        return sent.thenApply(n -> topicResult(topic).put("recipients", n));
+    }
+
+    private CompletableFuture<JsonNode> topicPeers(JsonNode args) {
+        String topic = text(args, "topic");
+        return node.getTopicPeers(topic).thenCombine(node.getMeshPeers(topic), (peers, mesh) -> {
+            ObjectNode reply = topicResult(topic);
+            ControlJson.peerIds(reply.putArray("peers"), peers);
+            ControlJson.peerIds(reply.putArray("meshPeers"), mesh);
+            return reply;
+        });
+    }
+
+    private CompletableFuture<JsonNode> topics(JsonNode args) {
+        var list = JsonLines.MAPPER.createArrayNode();
+        new TreeSet<>(node.getSubscribedTopics()).forEach(list::add);
+        return CompletableFuture.completedFuture(list);
+    }
+
+    private CompletableFuture<JsonNode> meshHealth(JsonNode args) {
+        return node.checkMeshHealth().thenApply(results -> {
+            var list = JsonLines.MAPPER.createArrayNode();
+            results.forEach(r -> list.add(ControlJson.meshHealth(JsonLines.MAPPER.createObjectNode(), r)));
+            return list;
+        });
+    }
+
+    // DHT resources (docs/control-interface.md, "DHT commands").
+
+    private CompletableFuture<JsonNode> announce(JsonNode args) {
+        String type = text(args, "type");
+        String id = text(args, "id");
+        Optional<Duration> ttl = optionalPositive(args, "ttl").map(s -> Duration.ofNanos((long) (s * 1e9)));
+        Optional<Instant> expiresAt = optionalPositive(args, "expiresAt").map(ms -> Instant.ofEpochMilli(ms.longValue()));
+        JsonNode data = args.has("data") ? args.get("data") : NullNode.instance;
+        return node.announceResource(type, id, data, new AnnounceOptions(ttl, expiresAt)).thenApply(ControlJson::resource);
+    }
+
+    private CompletableFuture<JsonNode> discover(JsonNode args) {
+        String type = text(args, "type");
+        String id = text(args, "id");
+        Duration timeout = timeout(args).orElse(node.config().dhtResources().discoverTimeout());
+        return node.discoverResource(type, id, timeout).thenApply(found -> {
+            ObjectNode reply = JsonLines.MAPPER.createObjectNode().put("found", found.isPresent());
+            reply.set("record", found.<JsonNode>map(ControlJson::resource).orElse(NullNode.instance));
+            return reply;
+        });
+    }
+
+    private CompletableFuture<JsonNode> discoverAll(JsonNode args) {
+        String type = text(args, "type");
+        ResourceFilter filter = ResourceFilter.fromJson(args.get("filters"));
+        Duration timeout = timeout(args).orElse(node.config().dhtResources().discoverTimeout());
+        return node.discoverResources(type, filter, timeout).thenApply(records -> {
+            ObjectNode reply = JsonLines.MAPPER.createObjectNode().put("count", records.size());
+            ArrayNode list = reply.putArray("records");
+            records.forEach(r -> list.add(ControlJson.resource(r)));
+            return reply;
+        });
+    }
+
+    private CompletableFuture<JsonNode> dhtStats(JsonNode args) {
+        DhtStats d = node.getDHTStats();
+        return CompletableFuture.completedFuture(JsonLines.MAPPER.createObjectNode().put("enabled", d.enabled())
+                .put("mode", d.mode()).put("routingTableSize", d.routingTableSize()).put("isReady", d.isReady())
+                .put("localRecords", d.localRecords()).put("ownRecords", d.ownRecords())
+                .put("queuedAnnouncements", d.queuedAnnouncements()));
+    }
+
+    private CompletableFuture<JsonNode> findPeer(JsonNode args) {
+        PeerId peer = peer(args, "peerId");
+        Duration timeout = timeout(args).orElse(node.config().dhtResources().discoverTimeout());
+        return node.findPeer(peer, timeout).thenApply(found -> {
+            ObjectNode reply = JsonLines.MAPPER.createObjectNode().put("peerId", peer.toString())
+                    .put("found", found.found()).put("connected", found.connected());
+            ControlJson.addresses(reply.putArray("addrs"), found.addresses());
+            return reply;
+        });
+    }
+
+    private static Optional<Double> optionalPositive(JsonNode args, String field) {
+        JsonNode value = args.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isNumber() || !(value.asDouble() > 0) || Double.isInfinite(value.asDouble())) {
+            throw new IllegalArgumentException("\"" + field + "\" must be a positive number");
+        }
+        return Optional.of(value.asDouble());
+    }
+
+    private static Optional<Duration> timeout(JsonNode args) {
+        return optionalPositive(args, "timeoutMs").map(ms -> Duration.ofMillis(Math.max(1, ms.longValue())));
+    }
+
+    // NAT traversal: AutoNAT verdict, relay addresses (live reservations only), dialling through a relay.
+
+    private CompletableFuture<JsonNode> reachability(JsonNode args) {
+        ObjectNode reply = JsonLines.MAPPER.createObjectNode()
+                .put("reachability", node.getReachability().name())
+                .put("autonat", node.config().enableAutoNAT());
+        ControlJson.addresses(reply.putArray("reachableAddrs"), node.getReachableAddresses());
+        return CompletableFuture.completedFuture(reply);
+    }
+
+    private CompletableFuture<JsonNode> relayAddrs(JsonNode args) {
+        ObjectNode reply = JsonLines.MAPPER.createObjectNode().put("relay", node.config().enableRelay());
+        ControlJson.addresses(reply.putArray("relayAddrs"), node.getRelayAddresses());
+        ControlJson.addresses(reply.putArray("reachableAddrs"), node.getReachableAddresses());
+        return CompletableFuture.completedFuture(reply);
+    }
+
+    private CompletableFuture<JsonNode> connectViaRelay(JsonNode args) {
+        String relay = text(args, "relay");
+        String target = args.hasNonNull("peerId") || !args.hasNonNull("peer") ? text(args, "peerId") : text(args, "peer");
+        parsePeer(target, "peerId");
+        return node.connectToPeerViaRelay(relay, target).thenApply(info -> {
+            ObjectNode reply = ControlJson.peer(info);
+            reply.put("limited", node.host().connection(info.peerId()).map(c -> c.isLimited()).orElse(false));
+            return reply;
+        });
+    }
+
     private CompletableFuture<JsonNode> stop(JsonNode args) {
         stopping = true;
         return CompletableFuture.completedFuture(NullNode.instance);
@@ -258,6 +444,10 @@ final class ControlInterface {
 
     private static ObjectNode peerResult(PeerId peer) {
         return JsonLines.MAPPER.createObjectNode().put("peer", peer.toString());
+    }
+
+    private static ObjectNode topicResult(String topic) {
+        return JsonLines.MAPPER.createObjectNode().put("topic", topic);
     }
 
     private static ObjectNode messageResult(P2PMessage message) {

@@ -6,6 +6,9 @@ import org.lotusia.p2p.P2PConfig;
 import org.lotusia.p2p.P2PCoordinator;
 import org.lotusia.p2p.P2PStats;
 import org.lotusia.p2p.coordinator.BackoffPolicy;
+import org.lotusia.p2p.dht.DhtResourceConfig;
+import org.lotusia.p2p.nat.NatTraversalConfig;
+import org.lotusia.p2p.pubsub.MeshHealthConfig;
 import org.lotusia.p2p.security.SecurityConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,6 +19,7 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -57,33 +61,57 @@ final class NodeCommand implements Callable<Integer> {
             description = "identityFile: loaded, or created (Ed25519, owner-only) when missing. Default: a new key each run.")
     Path key;
 
-    @Option(names = "--enable-dht", negatable = true, description = "enableDHT: run the Kademlia DHT (planned).")
+    @Option(names = "--enable-dht", negatable = true, description = "enableDHT: run the Kademlia DHT and resource management (announce, discover, ... commands).")
     Boolean enableDht;
 
     @Option(names = "--dht-protocol", paramLabel = "ID",
             description = "dhtProtocol: the DHT protocol id (default: " + P2PConfig.DEFAULT_DHT_PROTOCOL + ").")
     String dhtProtocol;
 
-    @Option(names = "--enable-dht-server", negatable = true, description = "enableDHTServer: DHT server mode (planned).")
+    @Option(names = "--sign-resources", negatable = true,
+            description = "dhtResources.signRecords: sign announced resource records with the node key.")
+    Boolean signResources;
+
+    @Option(names = "--enable-dht-server", negatable = true, description = "enableDHTServer: DHT server mode (answer queries, store records); needs --enable-dht.")
     Boolean enableDhtServer;
 
-    @Option(names = "--enable-gossipsub", negatable = true, description = "enableGossipSub: run GossipSub pub/sub (planned).")
+    @Option(names = "--enable-gossipsub", negatable = true,
+            description = "enableGossipSub: run GossipSub pub/sub (control commands subscribe, publish, topicPeers; default: off).")
     Boolean enableGossipsub;
 
-    @Option(names = "--enable-relay", negatable = true, description = "enableRelay: circuit relay v2 client (planned).")
+    @Option(names = "--mesh-health-interval", paramLabel = "MS",
+            description = "meshHealth.checkInterval: milliseconds between GossipSub mesh health checks (default: 30000).")
+    Long meshHealthIntervalMs;
+
+    @Option(names = "--mesh-min-peers", paramLabel = "N",
+            description = "meshHealth.minMeshPeers: mesh peers a topic needs to be healthy (default: 0 = GossipSub's Dlo, 4).")
+    Integer meshMinPeers;
+
+    @Option(names = "--enable-relay", negatable = true, description = "enableRelay: circuit relay v2 client: reserve on relays (bootstrap peers running a relay server,"
+                    + " --relay-address), announce relay addresses, dial through relays (control command connectViaRelay).")
     Boolean enableRelay;
 
-    @Option(names = "--enable-relay-server", negatable = true, description = "enableRelayServer: act as a circuit relay (planned).")
+    @Option(names = "--enable-relay-server", negatable = true, description = "enableRelayServer: act as a circuit relay v2 for other peers (default limits: 128 reservations,"
+                    + " circuits of 2 minutes / 128 KiB).")
     Boolean enableRelayServer;
 
-    @Option(names = "--enable-autonat", negatable = true, description = "enableAutoNAT: AutoNAT reachability checks (planned).")
+    @Option(names = "--enable-autonat", negatable = true, description = "enableAutoNAT: AutoNAT client and server; reachability PUBLIC/PRIVATE/UNKNOWN (control command reachability).")
     Boolean enableAutonat;
 
-    @Option(names = "--enable-dcutr", negatable = true, description = "enableDCUTR: DCUtR hole punching (planned).")
+    @Option(names = "--enable-dcutr", negatable = true, description = "enableDCUTR: DCUtR hole punching, upgrading relayed connections to direct ones (needs --enable-relay).")
     Boolean enableDcutr;
 
-    @Option(names = "--enable-upnp", negatable = true, description = "enableUPnP: UPnP port mapping (planned).")
+    @Option(names = "--enable-upnp", negatable = true,
+            description = "enableUPnP: map the IPv4 listen port on the LAN's UPnP gateway and announce it (opt-in).")
     Boolean enableUpnp;
+
+    @Option(names = "--relay-address", paramLabel = "MULTIADDR", split = ",",
+            description = "natTraversal.relayAddresses: a relay to reserve on (must end in /p2p/<id>; needs --enable-relay); repeatable.")
+    List<String> relayAddresses;
+
+    @Option(names = "--nat-allow-private-addresses", negatable = true,
+            description = "natTraversal: AutoNAT and DCUtR also use private and loopback addresses (LANs and tests; default: off).")
+    Boolean natAllowPrivateAddresses;
 
     @Option(names = "--max-connections", paramLabel = "N",
             description = "maxConnections: the most open connections (default: " + P2PConfig.DEFAULT_MAX_CONNECTIONS + ").")
@@ -179,6 +207,9 @@ final class NodeCommand implements Callable<Integer> {
         if (enableDht != null) {
             b.enableDHT(enableDht);
         }
+        if (signResources != null) {
+            b.dhtResources(DhtResourceConfig.defaults().withSignatures(signResources, false));
+        }
         if (dhtProtocol != null) {
             b.dhtProtocol(dhtProtocol);
         }
@@ -187,6 +218,16 @@ final class NodeCommand implements Callable<Integer> {
         }
         if (enableGossipsub != null) {
             b.enableGossipSub(enableGossipsub);
+        }
+        if (meshHealthIntervalMs != null || meshMinPeers != null) {
+            MeshHealthConfig health = MeshHealthConfig.defaults();
+            if (meshHealthIntervalMs != null) {
+                health = health.withCheckInterval(Duration.ofMillis(meshHealthIntervalMs));
+            }
+            if (meshMinPeers != null) {
+                health = health.withMinMeshPeers(meshMinPeers);
+            }
+            b.meshHealth(health);
         }
         if (enableRelay != null) {
             b.enableRelay(enableRelay);
@@ -202,6 +243,18 @@ final class NodeCommand implements Callable<Integer> {
         }
         if (enableUpnp != null) {
             b.enableUPnP(enableUpnp);
+        }
+        if (relayAddresses != null || natAllowPrivateAddresses != null) {
+            NatTraversalConfig.Builder nat = NatTraversalConfig.builder();
+            if (relayAddresses != null) {
+                nat.relayAddresses(relayAddresses.toArray(String[]::new));
+            }
+            if (natAllowPrivateAddresses != null) {
+                NatTraversalConfig defaults = NatTraversalConfig.defaults();
+                nat.autoNat(defaults.autoNat().withAllowPrivateAddresses(natAllowPrivateAddresses))
+                        .dcutr(defaults.dcutr().withAllowPrivateAddresses(natAllowPrivateAddresses));
+            }
+            b.natTraversal(nat.build());
         }
         if (maxConnections != null) {
             b.maxConnections(maxConnections);

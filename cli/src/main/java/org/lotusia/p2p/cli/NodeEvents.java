@@ -7,11 +7,15 @@ import org.lotusia.libp2p.host.Connection;
 import org.lotusia.libp2p.host.PeerRecordView;
 import org.lotusia.p2p.P2PCoordinator;
 import org.lotusia.p2p.events.ErrorEvent;
+import org.lotusia.p2p.dht.ResourceRecord;
 import org.lotusia.p2p.events.EventType;
+import org.lotusia.p2p.events.MeshHealthEvent;
 import org.lotusia.p2p.events.MessageEvent;
 import org.lotusia.p2p.events.PeerConnectedEvent;
 import org.lotusia.p2p.events.PeerDisconnectedEvent;
 import org.lotusia.p2p.events.PeerUpdatedEvent;
+import org.lotusia.p2p.events.ReachabilityChangedEvent;
+import org.lotusia.p2p.events.RelayAddressesChangedEvent;
 import org.lotusia.p2p.events.StateChangedEvent;
 import org.lotusia.p2p.events.Subscription;
 
@@ -50,6 +54,19 @@ final class NodeEvents implements AutoCloseable {
         subscriptions.add(node.on(EventType.MESSAGE, this::message));
         subscriptions.add(node.on(EventType.ERROR, this::error));
         subscriptions.add(node.on(EventType.STATE_CHANGED, this::state));
+        subscriptions.add(node.on(EventType.MESH_HEALTHY, this::meshHealth));
+        subscriptions.add(node.on(EventType.MESH_UNHEALTHY, this::meshHealth));
+        subscriptions.add(node.on(EventType.MESH_RECOVERED, this::meshHealth));
+        subscriptions.add(node.on(EventType.RELAY_ADDRESSES_CHANGED, this::relayAddresses));
+        subscriptions.add(node.on(EventType.REACHABILITY_CHANGED, this::reachability));
+        subscriptions.add(node.on(EventType.RESOURCE_ANNOUNCED, e -> resource(e.type().name(), e.resourceType(),
+                e.resourceId(), e.creatorPeerId().toString(), null)));
+        subscriptions.add(node.on(EventType.RESOURCE_DISCOVERED, e -> resource(e.type().name(), e.resourceType(),
+                e.resourceId(), e.creatorPeerId(), null)));
+        subscriptions.add(node.on(EventType.RESOURCE_REJECTED, e -> resource(e.type().name(), null, null, e.source(),
+                e.key() + ": " + e.reason())));
+        subscriptions.add(node.on(EventType.DHT_READY, e -> resource(e.type().name(), null, null, null,
+                e.mode() + " mode, " + e.routingTableSize() + " routing-table peers")));
     }
 
     /** Prints the events held so far and every later one as it comes. */
@@ -129,6 +146,54 @@ final class NodeEvents implements AutoCloseable {
                     .put("previous", e.previousState().name());
             e.error().ifPresent(reason -> event.put("error", reason));
             emit(event);
+        }
+    }
+
+    /** {@code {"event":"resource:announced"|"resource:discovered","type","id","creator"}}, {@code resource:rejected} / {@code dht:ready} with {@code detail}. */
+    private void resource(String name, String type, String id, String creator, String detail) {
+        if (json != null) {
+            ObjectNode event = json.object().put("event", name);
+            if (type != null) {
+                event.put("type", type).put("id", id);
+            }
+            if (creator != null) {
+                event.put(name.equals("resource:rejected") ? "source" : "creator", creator);
+            }
+            if (detail != null) {
+                event.put("detail", detail);
+            }
+            emit(event);
+        } else {
+            say(name + (type != null ? " " + ResourceRecord.keyOf(type, id) : "")
+                    + (creator != null ? " from " + creator : "") + (detail != null ? " (" + detail + ")" : ""));
+        }
+    }
+
+    private void meshHealth(MeshHealthEvent e) {
+        if (json != null) {
+            emit(ControlJson.meshHealthEvent(json.object(), e));
+        } else {
+            say(e.type().name() + " " + e.topic() + " (mesh " + e.meshPeers() + ", need " + e.required() + ")");
+        }
+    }
+
+    private void relayAddresses(RelayAddressesChangedEvent e) {
+        if (json != null) {
+            ObjectNode event = json.object().put("event", e.type().name()).put("peerId", e.peerId().toString());
+            ControlJson.addresses(event.putArray("relayAddrs"), e.relayAddresses());
+            ControlJson.addresses(event.putArray("reachableAddrs"), e.reachableAddresses());
+            emit(event);
+        } else {
+            say(e.type().name() + " " + e.relayAddresses());
+        }
+    }
+
+    private void reachability(ReachabilityChangedEvent e) {
+        if (json != null) {
+            emit(json.object().put("event", e.type().name()).put("reachability", e.reachability().name())
+                    .put("previous", e.previous().name()));
+        } else {
+            say(e.type().name() + " " + e.reachability());
         }
     }
 

@@ -63,11 +63,11 @@ class NodeFlagsTest {
     }
 
     @Test
-    void anUnsupportedOptionIsAOneLineError() {
-        CliRun run = CliRun.of("node", "--listen", "/ip4/127.0.0.1/tcp/0", "--enable-upnp");
+    void anInconsistentOptionIsAOneLineError() {
+        CliRun run = CliRun.of("node", "--listen", "/ip4/127.0.0.1/tcp/0", "--enable-dcutr");
 
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).startsWith("error: enableUPnP is not supported yet");
+        assertThat(run.err()).startsWith("error: enableDCUTR requires enableRelay");
         assertThat(run.err().lines().count()).isEqualTo(1);
     }
 

@@ -32,12 +32,29 @@ public final class EventType<T extends P2PEvent> {
     /** The connection state changed ({@code connection:state-changed}). */
     public static final EventType<StateChangedEvent> STATE_CHANGED =
             new EventType<>("connection:state-changed", StateChangedEvent.class);
-    /** A resource was announced ({@code resource:announced}); reserved for the DHT work (planned). */
+    /** We announced a resource: it is in the local cache and on its way into the DHT ({@code resource:announced}). */
     public static final EventType<ResourceAnnouncedEvent> RESOURCE_ANNOUNCED =
             new EventType<>("resource:announced", ResourceAnnouncedEvent.class);
-    /** Our relay addresses changed ({@code relay:addresses-changed}); reserved for the relay work (planned). */
+    /** Another peer's resource record was fetched, checked and cached ({@code resource:discovered}; not in the reference). */
+    public static final EventType<ResourceDiscoveredEvent> RESOURCE_DISCOVERED =
+            new EventType<>("resource:discovered", ResourceDiscoveredEvent.class);
+    /** A resource record from the network failed its checks and was dropped ({@code resource:rejected}; not in the reference). */
+    public static final EventType<ResourceRejectedEvent> RESOURCE_REJECTED =
+            new EventType<>("resource:rejected", ResourceRejectedEvent.class);
+    /** The DHT routing table got its first peer ({@code dht:ready}). */
+    public static final EventType<DhtReadyEvent> DHT_READY = new EventType<>("dht:ready", DhtReadyEvent.class);
+    /** A peer entered the DHT routing table ({@code dht:peer-added}). */
+    public static final EventType<DhtPeerAddedEvent> DHT_PEER_ADDED =
+            new EventType<>("dht:peer-added", DhtPeerAddedEvent.class);
+    /** A peer left the DHT routing table ({@code dht:peer-removed}). */
+    public static final EventType<DhtPeerRemovedEvent> DHT_PEER_REMOVED =
+            new EventType<>("dht:peer-removed", DhtPeerRemovedEvent.class);
+    /** Our relay addresses changed: a reservation was granted or ended ({@code relay:addresses-changed}). */
     public static final EventType<RelayAddressesChangedEvent> RELAY_ADDRESSES_CHANGED =
             new EventType<>("relay:addresses-changed", RelayAddressesChangedEvent.class);
+    /** AutoNAT changed its verdict on our reachability ({@code nat:reachability-changed}; not in the reference). */
+    public static final EventType<ReachabilityChangedEvent> REACHABILITY_CHANGED =
+            new EventType<>("nat:reachability-changed", ReachabilityChangedEvent.class);
     /** A bootstrap peer is connected ({@code bootstrap:connected}). */
     public static final EventType<BootstrapConnectedEvent> BOOTSTRAP_CONNECTED =
             new EventType<>("bootstrap:connected", BootstrapConnectedEvent.class);
@@ -51,9 +68,21 @@ public final class EventType<T extends P2PEvent> {
     public static final EventType<BootstrapFailedEvent> BOOTSTRAP_FAILED =
             new EventType<>("bootstrap:failed", BootstrapFailedEvent.class);
 
+    /** A subscribed topic's GossipSub mesh was first found healthy ({@code mesh:healthy}). */
+    public static final EventType<MeshHealthEvent> MESH_HEALTHY =
+            new EventType<>("mesh:healthy", MeshHealthEvent.class);
+    /** A subscribed topic's GossipSub mesh is below the health threshold ({@code mesh:unhealthy}). */
+    public static final EventType<MeshHealthEvent> MESH_UNHEALTHY =
+            new EventType<>("mesh:unhealthy", MeshHealthEvent.class);
+    /** A subscribed topic's GossipSub mesh is healthy again after being unhealthy ({@code mesh:recovered}). */
+    public static final EventType<MeshHealthEvent> MESH_RECOVERED =
+            new EventType<>("mesh:recovered", MeshHealthEvent.class);
+
     private static final List<EventType<?>> VALUES = List.of(CONNECTED, DISCONNECTED, DISCOVERED, UPDATED, MESSAGE,
-            ERROR, STATE_CHANGED, RESOURCE_ANNOUNCED, RELAY_ADDRESSES_CHANGED, BOOTSTRAP_CONNECTED,
-            BOOTSTRAP_DISCONNECTED, BOOTSTRAP_RECONNECTING, BOOTSTRAP_FAILED);
+            ERROR, STATE_CHANGED, RESOURCE_ANNOUNCED, RESOURCE_DISCOVERED,
+            RESOURCE_REJECTED, DHT_READY, DHT_PEER_ADDED, DHT_PEER_REMOVED, RELAY_ADDRESSES_CHANGED, REACHABILITY_CHANGED, BOOTSTRAP_CONNECTED,
+            BOOTSTRAP_DISCONNECTED, BOOTSTRAP_RECONNECTING, BOOTSTRAP_FAILED,
+            MESH_HEALTHY, MESH_UNHEALTHY, MESH_RECOVERED);
 
     private final String name;
     private final Class<T> payloadType;

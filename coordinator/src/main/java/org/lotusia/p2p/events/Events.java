@@ -38,22 +38,34 @@ public final class Events {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
+        // The outcome is decided on an internal future; the caller's future completes only after the
+        // listener is gone, so a caller woken by it never sees the listener still registered.
+        CompletableFuture<T> outcome = new CompletableFuture<>();
         CompletableFuture<T> result = new CompletableFuture<>();
         Subscription subscription = source.on(type, event -> {
-            if (result.isDone()) {
+            if (outcome.isDone()) {
                 return;
             }
             try {
                 if (filter.test(event)) {
-                    result.complete(event);
+                    outcome.complete(event);
                 }
             } catch (RuntimeException e) {
-                result.completeExceptionally(e);
+                outcome.completeExceptionally(e);
             }
         });
-        result.whenComplete((v, e) -> subscription.close());
+        outcome.whenComplete((event, error) -> {
+            subscription.close();
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(event);
+            }
+        });
+        // A caller's cancel() removes the listener too.
+        result.whenComplete((event, error) -> subscription.close());
         CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS).execute(() ->
-                result.completeExceptionally(new TimeoutException("Timeout waiting for event: " + type.name())));
+                outcome.completeExceptionally(new TimeoutException("Timeout waiting for event: " + type.name())));
         return result;
     }
 }

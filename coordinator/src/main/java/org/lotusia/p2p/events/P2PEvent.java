@@ -9,8 +9,9 @@ import java.time.Instant;
  */
 public sealed interface P2PEvent permits PeerConnectedEvent, PeerDisconnectedEvent, PeerDiscoveredEvent,
         PeerUpdatedEvent, MessageEvent, ErrorEvent, StateChangedEvent, ResourceAnnouncedEvent,
-        RelayAddressesChangedEvent, BootstrapConnectedEvent, BootstrapDisconnectedEvent,
-        BootstrapReconnectingEvent, BootstrapFailedEvent {
+        ResourceDiscoveredEvent, ResourceRejectedEvent, DhtReadyEvent, DhtPeerAddedEvent, DhtPeerRemovedEvent,
+        RelayAddressesChangedEvent, ReachabilityChangedEvent, BootstrapConnectedEvent, BootstrapDisconnectedEvent,
+        BootstrapReconnectingEvent, BootstrapFailedEvent, MeshHealthEvent {
 
     /** The type of this event (its name is the reference's event string, e.g. {@code peer:connect}). */
     EventType<?> type();

@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Our relay addresses changed (reference {@code relay:addresses-available}). Declared for the relay
- * work (planned); this version never emits it.
+ * Our relay addresses changed ({@code relay:addresses-changed}, the guide's name; the reference code
+ * emits {@code relay:addresses-available} and only for new addresses): a reservation was granted,
+ * or one ended (relay gone, reservation expired), so addresses appeared or disappeared. Only
+ * addresses backed by a live reservation are listed.
  *
  * @param peerId             our peer id
  * @param reachableAddresses the addresses others can reach us at

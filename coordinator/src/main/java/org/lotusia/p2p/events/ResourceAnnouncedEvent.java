@@ -8,8 +8,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A resource was announced (reference {@code resource:announced}, payload {@code ResourceAnnouncement}).
- * Declared for the DHT work (planned); this version never emits it.
+ * We announced a resource (reference {@code resource:announced}, payload {@code ResourceAnnouncement}):
+ * emitted when {@code announceResource} has stored the record locally, before the network put completes.
  *
  * @param resourceType  the resource type
  * @param resourceId    the resource id

@@ -257,6 +257,60 @@ public final class CoreSecurityManager {
         return resourceTracker.removeResource(peer, resourceType, resourceId);
     }
 
+    /**
+     * Decides whether a resource record fetched from the network may enter the local cache: the
+     * {@link #canAnnounceToDHT} pipeline for records whose announcement time we did not witness, so
+     * without the interval step (a lookup or listing returns records announced at any time; the interval
+     * limits how often a peer pushes announcements, not how many we read). When {@code authenticated} is
+     * false (an unsigned record read from the DHT, whose {@code creatorPeerId} anyone could have written)
+     * the claimed creator is neither charged a quota slot nor warned, so a forger cannot get an innocent
+     * peer banned; the ban check and the validators still apply. Counted in the DHT metrics.
+     *
+     * @param creator       the record's creator
+     * @param authenticated whether the creator is proven (a valid signature, or a listing received from it)
+     * @param expiresAt     when the quota slot lapses by itself ({@code null}: until {@link #removeResource})
+     * @return whether the record may be cached
+     */
+    public boolean canAcceptDhtRecord(PeerId creator, boolean authenticated, String resourceType, String resourceId,
+            Object data, Instant expiresAt) {
+        Objects.requireNonNull(creator, "creator");
+        Objects.requireNonNull(resourceType, "resourceType");
+        Objects.requireNonNull(resourceId, "resourceId");
+        dhtTotal.increment();
+        if (banManager.isBanned(creator)) {
+            dhtRejected.increment();
+            return false;
+        }
+        DhtResourceTracker.Reservation reservation = null;
+        if (authenticated) {
+            reservation = resourceTracker.reserve(creator, resourceType, resourceId, expiresAt);
+            if (!reservation.allowed()) {
+                dhtRejected.increment();
+                banManager.warnPeer(creator, REASON_DHT_RESOURCE_LIMIT);
+                return false;
+            }
+        }
+        ProtocolValidator v = findResourceValidator(resourceType);
+        if (v == null) {
+            return true;
+        }
+        Verdict verdict = call(resourceType, () -> v.canAnnounceResource(resourceType, creator));
+        if (verdict == Verdict.ACCEPT) {
+            verdict = call(resourceType, () -> v.validateResourceAnnouncement(resourceType, resourceId, data, creator));
+            if (verdict == Verdict.REJECT && authenticated) {
+                banManager.warnPeer(creator, REASON_INVALID_DHT_ANNOUNCEMENT);
+            }
+        }
+        if (verdict != Verdict.ACCEPT) {
+            if (reservation != null) {
+                release(reservation, creator, resourceType, resourceId);
+            }
+            dhtRejected.increment();
+            return false;
+        }
+        return true;
+    }
+
     // ---- messages ----
 
     /**

@@ -155,7 +155,11 @@ class EventBusTest {
         assertThat(EventType.RESOURCE_ANNOUNCED.name()).isEqualTo("resource:announced");
         assertThat(EventType.RELAY_ADDRESSES_CHANGED.name()).isEqualTo("relay:addresses-changed");
         assertThat(EventType.forName("connection:state-changed")).isSameAs(EventType.STATE_CHANGED);
-        assertThat(EventType.values()).hasSize(13).doesNotHaveDuplicates();
+        assertThat(EventType.values()).hasSizeGreaterThanOrEqualTo(16).doesNotHaveDuplicates()
+                .contains(EventType.MESH_HEALTHY, EventType.MESH_UNHEALTHY, EventType.MESH_RECOVERED);
+        assertThat(EventType.values().stream().map(EventType::name).distinct().count())
+                .as("event names are unique").isEqualTo(EventType.values().size());
+        assertThat(EventType.forName("mesh:recovered")).isSameAs(EventType.MESH_RECOVERED);
         assertThat(connected().type()).isSameAs(EventType.CONNECTED);
         assertThatThrownBy(() -> EventType.forName("nope")).isInstanceOf(IllegalArgumentException.class);
     }
