@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import org.junit.jupiter.api.AfterEach;
+import org.lotusia.libp2p.pubsub.PubsubTestNodes.Node;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.lotusia.libp2p.codec.UvarintFrameDecoder;
@@ -16,7 +17,6 @@ import org.lotusia.libp2p.crypto.PeerId;
 import org.lotusia.libp2p.crypto.PrivateKey;
 import org.lotusia.libp2p.host.Host;
 import org.lotusia.libp2p.host.Libp2pStream;
-import org.lotusia.libp2p.multiformats.Multiaddr;
 import org.lotusia.libp2p.pubsub.pb.RpcProto;
 import org.lotusia.libp2p.testing.LeakDetectionExtension;
 
@@ -28,9 +28,12 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
+import static org.lotusia.libp2p.pubsub.PubsubTestNodes.FAST;
+import static org.lotusia.libp2p.pubsub.PubsubTestNodes.connect;
+import static org.lotusia.libp2p.pubsub.PubsubTestNodes.eventually;
+import static org.lotusia.libp2p.pubsub.PubsubTestNodes.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -39,59 +42,27 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(LeakDetectionExtension.class)
 class GossipSubHardeningTest {
-    private static final Multiaddr LOOPBACK = Multiaddr.parse("/ip4/127.0.0.1/tcp/0");
     private static final String TOPIC = "lotus/hardening";
-    private static final GossipSubConfig FAST = GossipSubConfig.builder().heartbeatInterval(Duration.ofMillis(200)).build();
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    private record Node(Host host, GossipSubRouter router) {
-    }
+    private final PubsubTestNodes nodes = new PubsubTestNodes();
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
+        nodes.close();
     }
 
     private Host host() {
-        Host host = Host.builder().listen(LOOPBACK).build();
-        host.start().join();
-        closeables.add(host);
-        return host;
+        return nodes.host();
     }
 
     private Node node(GossipSubConfig config, PeerScoring scoring) {
-        Host host = host();
-        GossipSubRouter router = new GossipSubRouter(host, config, scoring);
-        closeables.add(router);
-        return new Node(host, router);
+        return nodes.node(config, scoring);
     }
 
     private Node node(GossipSubConfig config) {
         return node(config, new PeerScore());
     }
 
-    private static void connect(Host a, Host b) throws Exception {
-        a.connect(b.shareableAddresses().get(0)).get(10, TimeUnit.SECONDS);
-    }
-
-    private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private static BlockingQueue<PubsubMessage> subscribe(Node node, String topic) {
-        BlockingQueue<PubsubMessage> queue = new LinkedBlockingQueue<>();
-        node.router().subscribe(topic, queue::add);
-        return queue;
-    }
 
     private static void awaitTopicPeer(Node node, PeerId peer, String topic) throws InterruptedException {
         eventually(node.host().peerId() + " to see " + peer + " on " + topic,

@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import org.junit.jupiter.api.AfterEach;
+import org.lotusia.libp2p.pubsub.PubsubTestNodes.Node;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.lotusia.libp2p.codec.UvarintFrameDecoder;
@@ -13,67 +14,41 @@ import org.lotusia.libp2p.codec.UvarintFrameEncoder;
 import org.lotusia.libp2p.crypto.PeerId;
 import org.lotusia.libp2p.host.Host;
 import org.lotusia.libp2p.host.Libp2pStream;
-import org.lotusia.libp2p.multiformats.Multiaddr;
 import org.lotusia.libp2p.pubsub.pb.RpcProto;
 import org.lotusia.libp2p.testing.LeakDetectionExtension;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static org.lotusia.libp2p.pubsub.PubsubTestNodes.FAST;
+import static org.lotusia.libp2p.pubsub.PubsubTestNodes.connect;
+import static org.lotusia.libp2p.pubsub.PubsubTestNodes.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Mesh maintenance driven by scores and connection direction: Dscore, Dout, opportunistic grafting. */
 @ExtendWith(LeakDetectionExtension.class)
 class GossipSubMeshTest {
-    private static final Multiaddr LOOPBACK = Multiaddr.parse("/ip4/127.0.0.1/tcp/0");
     private static final String TOPIC = "lotus/mesh";
-    private static final GossipSubConfig FAST = GossipSubConfig.builder().heartbeatInterval(Duration.ofMillis(200)).build();
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    private record Node(Host host, GossipSubRouter router) {
-    }
+    private final PubsubTestNodes nodes = new PubsubTestNodes();
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
+        nodes.close();
     }
 
     private Host host() {
-        Host host = Host.builder().listen(LOOPBACK).build();
-        host.start().join();
-        closeables.add(host);
-        return host;
+        return nodes.host();
     }
 
     private Node node(GossipSubConfig config, PeerScoring scoring) {
-        Host host = host();
-        GossipSubRouter router = new GossipSubRouter(host, config, scoring);
-        closeables.add(router);
-        router.subscribe(TOPIC, m -> { });
-        return new Node(host, router);
-    }
-
-    private static void connect(Host from, Host to) throws Exception {
-        from.connect(to.shareableAddresses().get(0)).get(10, TimeUnit.SECONDS);
-    }
-
-    private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        Node node = nodes.node(config, scoring);
+        node.router().subscribe(TOPIC, m -> { });
+        return node;
     }
 
     /** A score where the listed peers are liked (app-specific 3 × weight 10 = 30) and everyone else is neutral. */

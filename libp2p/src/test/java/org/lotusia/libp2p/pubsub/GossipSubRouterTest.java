@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
+import org.lotusia.libp2p.pubsub.PubsubTestNodes.Node;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.lotusia.libp2p.codec.UvarintFrameEncoder;
@@ -11,46 +12,36 @@ import org.lotusia.libp2p.crypto.Keys;
 import org.lotusia.libp2p.crypto.PrivateKey;
 import org.lotusia.libp2p.host.Host;
 import org.lotusia.libp2p.host.Libp2pStream;
-import org.lotusia.libp2p.multiformats.Multiaddr;
 import org.lotusia.libp2p.pubsub.pb.RpcProto;
 import org.lotusia.libp2p.testing.LeakDetectionExtension;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static org.lotusia.libp2p.pubsub.PubsubTestNodes.FAST;
+import static org.lotusia.libp2p.pubsub.PubsubTestNodes.connect;
+import static org.lotusia.libp2p.pubsub.PubsubTestNodes.eventually;
+import static org.lotusia.libp2p.pubsub.PubsubTestNodes.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @ExtendWith(LeakDetectionExtension.class)
 class GossipSubRouterTest {
-    private static final Multiaddr LOOPBACK = Multiaddr.parse("/ip4/127.0.0.1/tcp/0");
     private static final String TOPIC = "lotus/test";
-    private static final GossipSubConfig FAST = GossipSubConfig.builder()
-            .heartbeatInterval(Duration.ofMillis(200)).build();
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    private record Node(Host host, GossipSubRouter router) {
-    }
+    private final PubsubTestNodes nodes = new PubsubTestNodes();
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
+        nodes.close();
     }
 
     private Host host() {
-        Host host = Host.builder().listen(LOOPBACK).build();
-        host.start().join();
-        closeables.add(host);
-        return host;
+        return nodes.host();
     }
 
     private Node node() {
@@ -58,31 +49,9 @@ class GossipSubRouterTest {
     }
 
     private Node node(GossipSubConfig config) {
-        Host host = host();
-        GossipSubRouter router = new GossipSubRouter(host, config, new SimplePeerScoring());
-        closeables.add(router);
-        return new Node(host, router);
+        return nodes.node(config, new SimplePeerScoring());
     }
 
-    private static void connect(Host a, Host b) throws Exception {
-        a.connect(b.shareableAddresses().get(0)).get(10, TimeUnit.SECONDS);
-    }
-
-    private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private static BlockingQueue<PubsubMessage> subscribe(Node node, String topic) {
-        BlockingQueue<PubsubMessage> queue = new LinkedBlockingQueue<>();
-        node.router().subscribe(topic, queue::add);
-        return queue;
-    }
 
     private static void awaitTopicPeer(Node node, Node peer, String topic) throws InterruptedException {
         eventually(node.host().peerId() + " to see " + peer.host().peerId() + " on " + topic,
