@@ -345,9 +345,6 @@ public final class P2PCoordinator implements EventSource, AutoCloseable {
                     .executor(eventExecutor)
                     .build();
             messages.start();
-            // Direct messages may run on limited (relayed) connections, unlike js's default: the
-            // reference's relay path is there to carry them (see connectToPeerViaRelay).
-            NatService.allowOnLimitedConnections(host, DirectMessaging.PROTOCOL_ID);
             startPubsub(host);
             startDht(host);
             startNat(host);

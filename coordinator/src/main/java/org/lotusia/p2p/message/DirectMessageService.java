@@ -4,6 +4,7 @@ import org.lotusia.libp2p.crypto.PeerId;
 import org.lotusia.libp2p.host.Connection;
 import org.lotusia.libp2p.host.Host;
 import org.lotusia.libp2p.host.Libp2pStream;
+import org.lotusia.libp2p.host.ProtocolOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +53,9 @@ public final class DirectMessageService implements AutoCloseable {
     /** Registers the stream handler on the host. Idempotent. */
     public synchronized void start() {
         if (!started) {
-            host.setStreamHandler(DirectMessaging.PROTOCOL_ID, this::accept, maxInboundStreams);
+            // Direct messages may run on limited (relayed) connections, unlike js's default: the
+            // reference's relay path exists to carry them (see P2PCoordinator.connectToPeerViaRelay).
+            host.handle(DirectMessaging.PROTOCOL_ID, this::accept, new ProtocolOptions(maxInboundStreams, true));
             started = true;
         }
     }

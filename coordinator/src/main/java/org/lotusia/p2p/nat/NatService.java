@@ -5,8 +5,6 @@ import org.lotusia.libp2p.host.Connection;
 import org.lotusia.libp2p.host.Host;
 import org.lotusia.libp2p.host.HostListener;
 import org.lotusia.libp2p.host.PeerRecordView;
-import org.lotusia.libp2p.host.ProtocolOptions;
-import org.lotusia.libp2p.host.ProtocolRegistry;
 import org.lotusia.libp2p.multiformats.Multiaddr;
 import org.lotusia.libp2p.multiformats.MultiaddrComponent;
 import org.lotusia.libp2p.multiformats.MultiaddrProtocol;
@@ -170,16 +168,6 @@ public final class NatService implements AutoCloseable {
         return new NatService(Objects.requireNonNull(host, "host"), Objects.requireNonNull(features, "features"),
                 Objects.requireNonNull(config, "config"), List.copyOf(bootstrapPeers),
                 Objects.requireNonNull(scheduler, "scheduler"), Objects.requireNonNull(listener, "listener"));
-    }
-
-    /**
-     * Lets {@code protocol}, already served on {@code host}, run on limited (relayed) connections too,
-     * keeping its handler and inbound stream limit. No effect if it is not served.
-     */
-    public static void allowOnLimitedConnections(Host host, String protocol) {
-        Optional<ProtocolRegistry.Registration> registration = host.protocols().find(protocol);
-        registration.ifPresent(r -> host.protocols().register(protocol, r.handler(),
-                new ProtocolOptions(r.maxInboundStreamsPerConnection(), true)));
     }
 
     /** Reserves on the configured relays and starts UPnP port mapping (the host listens now). */

@@ -1,5 +1,6 @@
 package org.lotusia.p2p.pubsub;
 
+import org.lotusia.libp2p.testing.Poll;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -72,13 +73,7 @@ class TopicPubsubTest {
 
     /** Polls router state (GossipSub has no event for a remote subscription). */
     private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        Poll.until(what, WAIT, condition);
     }
 
     private static Set<PeerId> topicPeers(P2PCoordinator node) {

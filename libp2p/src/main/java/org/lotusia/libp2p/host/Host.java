@@ -283,11 +283,6 @@ public final class Host implements AutoCloseable {
         registry.register(protocol, handler, options);
     }
 
-    /** Same as {@link #handle(String, StreamHandler, ProtocolOptions)}. */
-    public void setStreamHandler(String protocol, StreamHandler handler, ProtocolOptions options) {
-        registry.register(protocol, handler, options);
-    }
-
     /** Stops serving {@code protocol}. */
     public void removeStreamHandler(String protocol) {
         registry.unregister(protocol);

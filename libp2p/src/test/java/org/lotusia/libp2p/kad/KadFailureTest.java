@@ -1,5 +1,6 @@
 package org.lotusia.libp2p.kad;
 
+import org.lotusia.libp2p.testing.Poll;
 import com.google.protobuf.ByteString;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -85,13 +86,7 @@ class KadFailureTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        Poll.until(what, Duration.ofSeconds(10), condition);
     }
 
     /** A host serving the kad protocol with {@code reply}: request bytes in, raw frame out (null: stay silent). */

@@ -1,5 +1,6 @@
 package org.lotusia.libp2p.kad;
 
+import org.lotusia.libp2p.testing.Poll;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,13 +44,7 @@ class KadJsInteropTest {
     private PeerId jsPeer;
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+        Poll.until(what, Duration.ofSeconds(15), condition);
     }
 
     @BeforeAll

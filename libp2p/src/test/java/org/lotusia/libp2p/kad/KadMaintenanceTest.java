@@ -1,5 +1,6 @@
 package org.lotusia.libp2p.kad;
 
+import org.lotusia.libp2p.testing.Poll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,13 +50,7 @@ class KadMaintenanceTest {
     }
 
     private static void await(BooleanSupplier condition, String what, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        Poll.until(what, Duration.ofSeconds(seconds), condition);
     }
 
     /** Starts {@code n} nodes, each dialled only to node 0 (a star: nobody but node 0 knows anyone). */

@@ -1,5 +1,6 @@
 package org.lotusia.libp2p.kad;
 
+import org.lotusia.libp2p.testing.Poll;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,13 +76,7 @@ class KadMixedNetworkTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+        Poll.until(what, Duration.ofSeconds(20), condition);
     }
 
     private static String key(int i) {

@@ -67,7 +67,7 @@ public final class NatNodeMain {
                 .reusePort(config.path("reusePort").asBoolean(true))
                 .build();
         observed = new ObservedAddresses(host, 1);
-        host.setStreamHandler(ECHO, stream -> {
+        host.handle(ECHO, stream -> {
             FramedStream framed = FramedStream.install(stream, 4096);
             framed.read().thenCompose(framed::write).whenComplete((v, e) -> framed.closeWrite());
         }, new ProtocolOptions(8, true));

@@ -1,5 +1,6 @@
 package org.lotusia.libp2p.pubsub;
 
+import org.lotusia.libp2p.testing.Poll;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -148,13 +149,7 @@ class GossipSubMixedNetworkTest {
     }
 
     private static void eventually(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
+        Poll.until(what, timeout, condition);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.lotusia.libp2p.pubsub;
 
+import org.lotusia.libp2p.testing.Poll;
 import org.lotusia.libp2p.host.Host;
 import org.lotusia.libp2p.multiformats.Multiaddr;
 
@@ -45,13 +46,7 @@ final class PubsubTestNodes implements AutoCloseable {
 
     /** Polls {@code condition} for up to 10 s (gossip state has no event to await). */
     static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        Poll.until(what, Duration.ofSeconds(10), condition);
     }
 
     /** Subscribes {@code node} to {@code topic}; the queue receives what it delivers. */

@@ -1,5 +1,6 @@
 package org.lotusia.libp2p.relay;
 
+import org.lotusia.libp2p.testing.Poll;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,13 +112,7 @@ class RelayTest {
 
     private static void awaitCondition(BooleanSupplier condition, Duration timeout) throws InterruptedException {
         // Polled: the relay announces no event when a reservation silently runs out.
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + timeout);
-            }
-            Thread.sleep(20);
-        }
+        Poll.until("condition", timeout, condition);
     }
 
     @Test

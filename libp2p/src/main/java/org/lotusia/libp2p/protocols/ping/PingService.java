@@ -33,7 +33,7 @@ public final class PingService implements AutoCloseable {
     /** Registers the ping handler on {@code host} (at most 2 concurrent inbound streams per connection, as the spec allows). */
     public PingService(Host host) {
         this.host = host;
-        host.setStreamHandler(PROTOCOL, stream -> stream.channel().pipeline().addLast(
+        host.handle(PROTOCOL, stream -> stream.channel().pipeline().addLast(
                 new IdleStateHandler(0, 0, IDLE_TIMEOUT.toSeconds(), TimeUnit.SECONDS),
                 new PingResponder()), new ProtocolOptions(2, true));
     }
